@@ -1,0 +1,5 @@
+"""``python -m gametheory``: see :mod:`gametheory.cli`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,247 @@
+"""Safe parsing of payoff expressions.
+
+Payoff strings come from papers, colleagues' model files and the internet.
+``sympy.sympify`` and ``sympy.parse_expr`` call Python's ``eval`` and would run
+whatever such a string contains, so we never hand them user text.  Instead the
+string is parsed by :func:`ast.parse` into a syntax tree, every node of which is
+checked against a small grammar and translated to sympy by hand::
+
+    expr   := number | name | expr (+ - * / ** ^) expr | (+|-) expr | func(expr, ...)
+    func   := exp | log | sqrt | Min | Max | Abs      (min, max, abs are aliases)
+
+Every identifier is a plain real parameter symbol, even where sympy would give
+the name a meaning (``S``, ``E``, ``I``, ``N``, ``O``, ``Q``, ``beta``,
+``gamma``, ``zeta``, ``pi``, ``lambda``...).  ``^`` means power, as in papers.
+Decimal literals become exact rationals (``0.1`` is ``1/10``), so symbolic
+stability conditions are exact.
+
+Rejected with :class:`~gametheory.errors.ParseError`, before anything is
+evaluated: attribute access, subscripts, lambdas, comprehensions, strings,
+calls of anything but the whitelist, keyword arguments, names that start with
+an underscore, expressions longer than :data:`MAX_LENGTH` characters or nested
+deeper than :data:`MAX_DEPTH`, and numeric exponents larger than
+:data:`MAX_EXPONENT` in absolute value (``10**10**10`` would otherwise hang).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import tokenize
+from collections.abc import Mapping
+
+import sympy
+
+from .errors import ParseError
+
+__all__ = ["parse_expression", "parameter_symbol", "FUNCTIONS", "MAX_LENGTH"]
+
+#: Longest accepted expression, in characters.
+MAX_LENGTH = 20_000
+#: Deepest accepted nesting of the syntax tree.
+MAX_DEPTH = 60
+#: Largest accepted absolute value of a numeric exponent.
+MAX_EXPONENT = 256
+
+#: The functions a payoff expression may call.
+FUNCTIONS: Mapping[str, object] = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "ln": sympy.log,
+    "sqrt": sympy.sqrt,
+    "Min": sympy.Min,
+    "Max": sympy.Max,
+    "Abs": sympy.Abs,
+    "min": sympy.Min,
+    "max": sympy.Max,
+    "abs": sympy.Abs,
+}
+_ARITY = {"exp": (1, 1), "log": (1, 2), "ln": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "abs": (1, 1)}
+
+_CONSTANTS = ("True", "False", "None")  # keywords that stay literals (and are then rejected)
+_KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renamed to this + name
+
+
+def parameter_symbol(name: str) -> sympy.Symbol:
+    """The canonical symbol of a parameter: a real sympy ``Symbol`` named ``name``."""
+    return sympy.Symbol(name, real=True)
+
+
+def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
+    """Parse one payoff expression safely into a sympy expression.
+
+    Parameters
+    ----------
+    text
+        A string such as ``"R_g - C_g + lam*(V_n)"``, a number, or a sympy
+        expression (whose symbols are made canonical, see :func:`parameter_symbol`).
+    where
+        Where the expression comes from (e.g. ``"payoff of 'ngo' at ('C','E','A')"``),
+        used in error messages.
+
+    Returns
+    -------
+    sympy.Expr
+        The expression with every identifier a real :class:`sympy.Symbol`.
+
+    Raises
+    ------
+    ParseError
+        If the text is not an arithmetic expression of the accepted grammar.
+    """
+    context = f" in {where}" if where else ""
+    if isinstance(text, bool):
+        raise ParseError(f"a payoff must be a number or an expression, got {text!r}{context}")
+    if isinstance(text, (int, float)):
+        return _number(text, context)
+    if isinstance(text, sympy.Basic):
+        return _canonical(text, context)
+    if not isinstance(text, str):
+        raise ParseError(
+            f"a payoff must be a string, a number or a sympy expression, got {type(text).__name__}{context}"
+        )
+    if len(text) > MAX_LENGTH:
+        raise ParseError(
+            f"expression of {len(text):,} characters is longer than the limit of {MAX_LENGTH:,}{context}"
+        )
+    if not text.strip():
+        raise ParseError(f"empty expression{context}")
+    source = _rename_keywords(text, context)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+    return _Translator(text, context).visit(tree.body, 0)
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _rename_keywords(text: str, context: str) -> str:
+    """Token pass: ``^`` becomes ``**`` and keywords used as names are renamed.
+
+    ``^`` must be translated on tokens, not on the tree: Python gives ``^`` a
+    lower precedence than ``+``, so ``N^2 + 1`` would parse as ``N^(2 + 1)``.
+    Keywords (``lambda``) become ``kw__lambda`` and are mapped back to symbols.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
+        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+    out = []
+    for tok in tokens:
+        if tok.type == tokenize.NAME and keyword.iskeyword(tok.string) and tok.string not in _CONSTANTS:
+            tok = tok._replace(string=_KEYWORD_PREFIX + tok.string)
+        elif tok.type == tokenize.OP and tok.string == "^":
+            tok = tok._replace(string="**")
+        out.append(tok)
+    return tokenize.untokenize(out)
+
+
+def _number(value: float | int, context: str) -> sympy.Expr:
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ParseError(f"payoff value {value!r} is not finite{context}")
+    return sympy.Rational(repr(value))
+
+
+def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:
+    """Replace every symbol by the canonical real parameter symbol of that name."""
+    if not isinstance(expr, sympy.Expr):
+        raise ParseError(f"{type(expr).__name__} is not a scalar expression{context}")
+    bad = [a for a in expr.atoms(sympy.Float) if not a.is_finite]
+    if bad or expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise ParseError(f"expression {expr} is not finite{context}")
+    return expr.xreplace({s: parameter_symbol(s.name) for s in expr.free_symbols})
+
+
+class _Translator:
+    """Translate a checked Python syntax tree into sympy, node by node."""
+
+    def __init__(self, text: str, context: str) -> None:
+        self.text = text
+        self.context = context
+
+    def fail(self, what: str) -> ParseError:
+        return ParseError(
+            f"{what} is not allowed in a payoff expression{self.context}: {_short(self.text)!r}"
+        )
+
+    def visit(self, node: ast.AST, depth: int) -> sympy.Expr:
+        if depth > MAX_DEPTH:
+            raise ParseError(f"expression nested deeper than {MAX_DEPTH} levels{self.context}")
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.fail(f"the literal {value!r}")
+            return _number(value, self.context)
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.visit(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            raise self.fail(f"the operator {type(node.op).__name__}")
+        if isinstance(node, ast.BinOp):
+            left = self.visit(node.left, depth + 1)
+            right = self.visit(node.right, depth + 1)
+            op = node.op
+            if isinstance(op, ast.Add):
+                return left + right
+            if isinstance(op, ast.Sub):
+                return left - right
+            if isinstance(op, ast.Mult):
+                return left * right
+            if isinstance(op, ast.Div):
+                if right == 0:
+                    raise ParseError(f"division by zero{self.context}: {_short(self.text)!r}")
+                return left / right
+            if isinstance(op, ast.Pow):
+                return self.power(left, right)
+            raise self.fail(f"the operator {type(op).__name__}")
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        kind = {
+            ast.Attribute: "attribute access",
+            ast.Subscript: "subscripting",
+            ast.Lambda: "a lambda",
+        }.get(type(node), type(node).__name__)
+        raise self.fail(kind)
+
+    def name(self, ident: str) -> sympy.Symbol:
+        if ident.startswith(_KEYWORD_PREFIX):
+            ident = ident[len(_KEYWORD_PREFIX) :]
+        elif ident.startswith("_"):
+            raise self.fail(f"the name {ident!r} (names may not start with '_')")
+        return parameter_symbol(ident)
+
+    def power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+        if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
+            raise ParseError(f"numeric exponent {exponent} exceeds the limit of {MAX_EXPONENT}{self.context}")
+        if base == 0 and exponent.is_number and exponent.is_negative:
+            raise ParseError(f"division by zero{self.context}: {_short(self.text)!r}")
+        return base**exponent
+
+    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            allowed = ", ".join(sorted({"exp", "log", "sqrt", "Min", "Max", "Abs"}))
+            raise self.fail(f"calling {what!r} (allowed functions: {allowed})")
+        name = node.func.id
+        if node.keywords:
+            raise self.fail(f"a keyword argument to {name}()")
+        lo, hi = _ARITY.get(name, (1, 64))
+        if not lo <= len(node.args) <= hi:
+            raise ParseError(
+                f"{name}() takes {lo}{'' if lo == hi else f' to {hi}'} argument(s), "
+                f"got {len(node.args)}{self.context}"
+            )
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.fail("argument unpacking")
+        args = [self.visit(a, depth + 1) for a in node.args]
+        return FUNCTIONS[name](*args)

@@ -1,0 +1,104 @@
+"""Safe parsing of payoff expressions."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from gametheory import ParseError
+from gametheory.expressions import MAX_LENGTH, parameter_symbol, parse_expression
+
+
+def sym(name: str) -> sympy.Symbol:
+    return parameter_symbol(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["S", "E", "I", "N", "O", "Q", "beta", "gamma", "zeta", "lambda", "pi", "eta"]
+)
+def test_every_identifier_is_a_plain_parameter(name):
+    expr = parse_expression(f"2*{name} + 1")
+    assert expr == 2 * sym(name) + 1
+    assert expr.free_symbols == {sym(name)}
+
+
+def test_caret_is_power_with_power_precedence():
+    assert parse_expression("N^2 + 1") == sym("N") ** 2 + 1
+    assert parse_expression("a^b^2") == sym("a") ** (sym("b") ** 2)
+
+
+def test_decimals_are_exact_rationals():
+    assert parse_expression("0.1*a") == sympy.Rational(1, 10) * sym("a")
+    assert parse_expression(0.25) == sympy.Rational(1, 4)
+
+
+def test_whitelisted_functions():
+    a, b = sym("a"), sym("b")
+    assert parse_expression("exp(a) + log(b) + sqrt(a) + Min(a, b) + Max(a, b) + Abs(a)") == (
+        sympy.exp(a) + sympy.log(b) + sympy.sqrt(a) + sympy.Min(a, b) + sympy.Max(a, b) + sympy.Abs(a)
+    )
+
+
+def test_sympy_input_gets_canonical_symbols():
+    plain = sympy.Symbol("a")  # no assumptions
+    assert parse_expression(2 * plain) == 2 * sym("a")
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("__import__('os').system('echo hi')", "not allowed"),
+        ("a.b", "attribute access"),
+        ("lambda x: x", "cannot parse"),
+        ("f(a)", "calling 'f'"),
+        ("exp(a, b)", "takes 1"),
+        ("exp(x=a)", "keyword"),
+        ("(lambda: 1)()", "cannot parse"),
+        ("[a for a in b]", "cannot parse"),
+        ("a[0]", "subscripting"),
+        ("'text'", "literal"),
+        ("True + a", "literal"),
+        ("a == b", "not allowed"),
+        ("_private + 1", "may not start"),
+        ("__class__", "may not start"),
+        ("10**10**10", "exponent"),
+        ("1/0", "division by zero"),
+        ("", "empty"),
+        ("a +", "cannot parse"),
+        ("1e999", "not finite"),
+        ("a if b else c", "cannot parse"),
+        ("a; b", "cannot parse"),
+        ("*a", "cannot parse"),
+    ],
+)
+def test_rejected_expressions(text, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        parse_expression(text, where="test")
+
+
+def test_length_and_depth_limits():
+    with pytest.raises(ParseError, match="longer than the limit"):
+        parse_expression("a+" * (MAX_LENGTH // 2) + "a")
+    with pytest.raises(ParseError, match="nested deeper"):
+        parse_expression("-" * 200 + "a")
+    # redundant parentheses do not count as depth
+    assert parse_expression("(" * 50 + "a" + ")" * 50) == sym("a")
+
+
+def test_injection_runs_nothing(tmp_path):
+    sentinel = tmp_path / "pwned"
+    attempts = [
+        f"__import__('os').system('touch {sentinel}')",
+        f"open('{sentinel}', 'w')",
+        f"exec(\"open('{sentinel}','w')\")",
+        "().__class__.__bases__[0].__subclasses__()",
+    ]
+    for text in attempts:
+        with pytest.raises(ParseError):
+            parse_expression(text)
+    assert not sentinel.exists()
+
+
+def test_error_names_the_location():
+    with pytest.raises(ParseError, match="payoff of 'ngo'"):
+        parse_expression("a.b", where="the payoff of 'ngo' at ('C', 'E', 'A')")

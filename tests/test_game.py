@@ -1,0 +1,192 @@
+"""Game construction, validation, TOML files, reference cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+
+import gametheory as gt
+from gametheory import Parameter, Population, SpecificationError
+from gametheory.expressions import parameter_symbol
+from gametheory.models import classic
+
+PD = {"row": ["C", "D"], "col": ["C", "D"]}
+PD_PAYOFFS = {("C", "C"): ("R", "R"), ("C", "D"): ("S", "T"), ("D", "C"): ("T", "S"), ("D", "D"): ("P", "P")}
+
+
+def test_from_table_discovers_parameters_sorted():
+    g = gt.Game.from_table(PD, PD_PAYOFFS)
+    assert g.parameter_names == ("P", "R", "S", "T")
+    assert g.strategy_counts == (2, 2)
+    assert g.payoff(("C", "D"), "col") == parameter_symbol("T")
+    assert g.payoff((1, 0), 0) == parameter_symbol("T")
+
+
+def test_string_profiles_and_declared_parameters():
+    g = gt.Game.from_table(
+        PD, {",".join(k): v for k, v in PD_PAYOFFS.items()}, {"R": 3, "S": 0, "T": 5, "P": 1}
+    )
+    assert g.defaults == {"R": 3.0, "S": 0.0, "T": 5.0, "P": 1.0}
+    assert g.parameter_names == ("R", "S", "T", "P")
+
+
+def test_three_strategy_population():
+    pops = {"a": ["r", "p", "s"], "b": ["r", "p", "s"]}
+    beats = {("r", "s"), ("s", "p"), ("p", "r")}
+    pay = {}
+    for s in pops["a"]:
+        for t in pops["b"]:
+            v = 1 if (s, t) in beats else -1 if (t, s) in beats else 0
+            pay[(s, t)] = (v, -v)
+    g = gt.Game.from_table(pops, pay)
+    assert g.strategy_counts == (3, 3)
+    assert g.replicator().dimension == 4
+
+
+@pytest.mark.parametrize(
+    "populations, payoffs, parameters, fragment",
+    [
+        (PD, {k: v for k, v in list(PD_PAYOFFS.items())[:3]}, None, "misses 1 of 4"),
+        (PD, {**PD_PAYOFFS, ("C", "X"): ("R", "R")}, None, "no strategy 'X'"),
+        (PD, {**PD_PAYOFFS, ("C", "C"): ("R",)}, None, "have 1 entries, expected 2"),
+        (PD, {**PD_PAYOFFS, ("C", "C"): "R"}, None, "must be a sequence"),
+        ({"row": ["C", "C"], "col": ["C", "D"]}, PD_PAYOFFS, None, "repeats strategy"),
+        ({"row": ["C"], "col": ["C", "D"]}, PD_PAYOFFS, None, "at least 2 strategies"),
+        ({"row": ["C", "D"]}, {("C",): (1,), ("D",): (2,)}, None, "at least 2 populations"),
+        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5}, "'P', which is not declared"),
+        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "P": 1, "Q": 2}, "'Q' is declared but no payoff uses it"),
+        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "p": 1}, "did you mean 'p'"),
+    ],
+)
+def test_specification_errors(populations, payoffs, parameters, fragment):
+    with pytest.raises(SpecificationError, match=fragment):
+        gt.Game.from_table(populations, payoffs, parameters)
+
+
+def test_duplicate_population_names():
+    with pytest.raises(SpecificationError, match="used more than once"):
+        gt.Game([Population("a", ["x", "y"]), Population("a", ["x", "y"])], {})
+
+
+def test_parameter_validation():
+    with pytest.raises(SpecificationError, match="outside its bounds"):
+        Parameter("a", 5, (0, 1))
+    with pytest.raises(SpecificationError, match="reversed"):
+        Parameter("a", None, (1, 0))
+    with pytest.raises(SpecificationError, match="not finite"):
+        Parameter("a", math.nan)
+    with pytest.raises(SpecificationError, match="identifier"):
+        Parameter("a b")
+
+
+def test_game_is_immutable_and_fingerprinted():
+    g = gt.Game.from_table(PD, PD_PAYOFFS)
+    with pytest.raises(AttributeError):
+        g.name = "x"
+    with pytest.raises(TypeError):
+        g.payoffs[("C", "C")] = (1, 1)
+    same = gt.Game.from_table(PD, dict(reversed(list(PD_PAYOFFS.items()))))
+    assert g.fingerprint == same.fingerprint and g == same
+    other = gt.Game.from_table(PD, {**PD_PAYOFFS, ("D", "D"): ("P", "P + 1")})
+    assert other.fingerprint != g.fingerprint
+
+
+def test_toml_round_trip(tmp_path):
+    g = classic.wang2023_air_pollution()
+    path = tmp_path / "wang.toml"
+    path.write_text(g.to_toml())
+    back = gt.load_game(path)
+    assert back == g
+    assert back.defaults == g.defaults
+    assert back.population_names == g.population_names
+
+
+def test_toml_model_file(tmp_path):
+    path = tmp_path / "pennies.toml"
+    path.write_text(
+        """
+name = "Matching pennies"
+[populations]
+row = ["H", "T"]
+col = ["H", "T"]
+[parameters]
+a = 1.0
+[parameters.b]
+default = 2.0
+bounds = [0, inf]
+description = "scale"
+[payoffs]
+"H,H" = ["a", "-a"]
+"H,T" = ["-a", "b"]
+"T,H" = ["-a", "a"]
+"T,T" = ["a", "-a"]
+"""
+    )
+    g = gt.load_game(path)
+    assert g.name == "Matching pennies"
+    assert g.parameter("b").bounds == (0.0, math.inf)
+    assert g.payoff(("H", "T"), "col") == parameter_symbol("b")
+
+
+@pytest.mark.parametrize(
+    "text, error, fragment",
+    [
+        ("[populations]\nrow=['H','T']\n", SpecificationError, r"no \[payoffs\] table"),
+        ("populations = 3\n[payoffs]\n", SpecificationError, "must be a table"),
+        ("this is not toml", gt.ParseError, "not valid TOML"),
+        ("nmae='x'\n[populations]\n[payoffs]\n", SpecificationError, "did you mean 'name'"),
+        (
+            "[populations]\nr=['H','T']\nc=['H','T']\n[parameters.a]\ndefalt=1\n[payoffs]\n",
+            SpecificationError,
+            "unknown field",
+        ),
+    ],
+)
+def test_bad_model_files(tmp_path, text, error, fragment):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(error, match=fragment):
+        gt.load_game(path)
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(SpecificationError, match="cannot read model file"):
+        gt.load_game(tmp_path / "nope.toml")
+
+
+def test_reference_case_wang_payoff_differences(wang):
+    """Wang et al. (2023): Ux = 4y - 3.15, Uy = 3x - 6.5, Uz = 1.5y - 10 (reference-cases README)."""
+    game, params, _ = wang
+    dyn = game.replicator()
+    x, y, z = dyn.states
+    values = {parameter_symbol(k): sympy.nsimplify(v) for k, v in params.items()}
+    expected = [
+        4 * y - sympy.Rational(315, 100),
+        3 * x - sympy.Rational(13, 2),
+        sympy.Rational(3, 2) * y - 10,
+    ]
+    for ours, theirs in zip(dyn.payoff_differences, expected, strict=True):
+        assert sympy.simplify(ours.xreplace(values) - theirs) == 0
+
+
+def test_reference_case_wang_symbolic_matches_model_library(wang):
+    game, _, _ = wang
+    lib = classic.wang2023_air_pollution()
+    ours = game.replicator().payoff_differences
+    theirs = lib.replicator().payoff_differences
+    rename = dict(zip(lib.replicator().states, game.replicator().states, strict=True))
+    for a, b in zip(ours, theirs, strict=True):
+        assert sympy.expand(a - b.xreplace(rename)) == 0
+
+
+def test_reference_case_jordan_payoff_differences(jordan):
+    """Jordan (1993): player 1 matches 2, 2 matches 3, 3 mismatches 1 (Delta = +-2a(2s-1))."""
+    game, _, _ = jordan
+    dyn = game.replicator()
+    x, y, z = dyn.states
+    a = parameter_symbol("a")
+    expected = [2 * a * (2 * y - 1), 2 * a * (2 * z - 1), -2 * a * (2 * x - 1)]
+    for ours, theirs in zip(dyn.payoff_differences, expected, strict=True):
+        assert sympy.simplify(ours - theirs) == 0
