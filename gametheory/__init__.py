@@ -21,6 +21,35 @@ from .integrate import Trajectory, simulate
 
 __version__ = "0.1.0"
 
+# Names defined in modules that import heavier machinery; loaded on first use.
+_LAZY = {
+    "analyze": "stability",
+    "StabilityReport": "stability",
+    "Equilibrium": "stability",
+    "StabilityKind": "stability",
+    "corner_conditions": "stability",
+    "critical_values": "stability",
+    "strict_equilibria": "stability",
+    "rest_points": "equilibria",
+    "attractors": "attractors",
+    "AttractorReport": "attractors",
+    "Ensemble": "integrate",
+    "simulate_many": "integrate",
+    "sweep": "sweep",
+    "regime_map": "sweep",
+    "basins": "sweep",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'gametheory' has no attribute {name!r}")
+
+
 __all__ = [
     "AnalysisError",
     "Game",

@@ -415,6 +415,14 @@ class ReplicatorDynamics:
 
         return simulate(self, x0, t_span, params, **kwargs)
 
+    def simulate_many(
+        self, states: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        """Integrate an ensemble; see :func:`gametheory.integrate.simulate_many`."""
+        from .integrate import simulate_many
+
+        return simulate_many(self, states, t_span, params, **kwargs)
+
     def __repr__(self) -> str:
         return f"ReplicatorDynamics({self.game!r}; states {list(self.state_names)})"
 
