@@ -34,7 +34,7 @@ import numpy as np
 import sympy
 
 from .codegen import CompiledFunction, compile_expressions
-from .errors import ParameterError, StateError, suggest
+from .errors import NumericalError, ParameterError, StateError, suggest
 from .game import Game
 
 if TYPE_CHECKING:
@@ -391,21 +391,35 @@ class ReplicatorDynamics:
 
     def vector_field(self, x: Any, params: Mapping[str, Any] | None = None) -> np.ndarray:
         """Evaluate :math:`\\dot x` at one state ``(d,)`` or a batch ``(n, d)``."""
-        arr = np.asarray(x, dtype=float)
-        single = arr.ndim == 1
-        xs = self.check_states(arr)
-        p = self.parameter_vector(params)
-        out = self.compiled("rhs")(xs.T, _col(p)).T
+        xs, single = self._batch(x)
+        out = self._evaluate("rhs", xs, params).T
         return out[0] if single else out
 
     def jacobian_at(self, x: Any, params: Mapping[str, Any] | None = None) -> np.ndarray:
         """Evaluate the Jacobian at one state ``(d,)`` -> ``(d, d)`` or a batch -> ``(n, d, d)``."""
-        arr = np.asarray(x, dtype=float)
-        single = arr.ndim == 1
-        xs = self.check_states(arr)
-        out = self.compiled("jac")(xs.T, _col(self.parameter_vector(params)))
-        out = np.moveaxis(out, -1, 0)
+        xs, single = self._batch(x)
+        out = np.moveaxis(self._evaluate("jac", xs, params), -1, 0)
         return out[0] if single else out
+
+    def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
+        """Validated states as ``(n, d)`` and whether a single state ``(d,)`` was given."""
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise StateError(f"states {x!r:.80} are not a vector or an (n, d) array of numbers") from None
+        return self.check_states(arr), arr.ndim == 1
+
+    def _evaluate(self, which: str, xs: np.ndarray, params: Mapping[str, Any] | None) -> np.ndarray:
+        """Compiled ``which`` at states ``xs`` (n, d); overflow or NaN raises :class:`NumericalError`."""
+        p = _col(self.parameter_vector(params))
+        with np.errstate(all="raise"):
+            try:
+                return self.compiled(which)(xs.T, p)
+            except FloatingPointError as exc:
+                raise NumericalError(
+                    f"evaluating the {'vector field' if which == 'rhs' else 'Jacobian'} failed ({exc}): "
+                    "parameter values or states are too extreme for double precision"
+                ) from None
 
     def simulate(
         self, x0: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any

@@ -19,6 +19,7 @@ __all__ = [
     "StateError",
     "IntegrationError",
     "AnalysisError",
+    "NumericalError",
     "StoreError",
     "suggest",
 ]
@@ -50,6 +51,10 @@ class IntegrationError(GameError, RuntimeError):
 
 class AnalysisError(GameError, RuntimeError):
     """A stability or equilibrium computation could not be completed reliably."""
+
+
+class NumericalError(GameError, ArithmeticError):
+    """A numerical evaluation overflowed or produced NaN (parameters or states too extreme)."""
 
 
 class StoreError(GameError, RuntimeError):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .errors import IntegrationError
+from .errors import IntegrationError, ParameterError, suggest
 
 if TYPE_CHECKING:
     from .dynamics import ReplicatorDynamics
@@ -241,7 +241,9 @@ def simulate(
     Trajectory
     """
     if method not in _METHODS:
-        raise IntegrationError(f"unknown method {method!r}; choose one of {list(_METHODS)}")
+        raise IntegrationError(
+            f"unknown method {method!r}{suggest(str(method), _METHODS)}; choose one of {list(_METHODS)}"
+        )
     if coordinates not in ("logit", "shares"):
         raise IntegrationError(f"unknown coordinates {coordinates!r}; use 'logit' or 'shares'")
     for name, tol in (("rtol", rtol), ("atol", atol)):
@@ -251,7 +253,7 @@ def simulate(
     (t0, t1), te = check_t_span(t_span, t_eval)
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
-        raise IntegrationError("simulate takes scalar parameter values; use simulate_many for arrays")
+        raise ParameterError("simulate takes scalar parameter values; use simulate_many for arrays")
     pc = p[:, None]
     jac = None
     if coordinates == "logit":
