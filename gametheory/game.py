@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import json
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -522,7 +523,7 @@ def _toml_float(v: float) -> str:
 
 
 def load_game(path: str | Path) -> Game:
-    """Read a game from a TOML model file.
+    """Read a game from a TOML (``.toml``) or JSON (``.json``) model file.
 
     The file has the tables ``[populations]`` (name = list of strategies, in
     order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
@@ -543,6 +544,12 @@ def load_game(path: str | Path) -> Game:
         "H,T" = ["-a", "a"]
         "T,H" = ["-a", "a"]
         "T,T" = ["a", "-a"]
+
+    A JSON file holds the same document as an object.  JSON files in the
+    reference-case format of published games (keys ``players``,
+    ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
+    ``1`` is a player's *first* strategy) are read too; see
+    :func:`game_document_from_reference_case`.
     """
     path = Path(path)
     try:
@@ -555,15 +562,100 @@ def load_game(path: str | Path) -> Game:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"model file {str(path)!r} is not UTF-8 text: {exc}") from None
-    return loads_game(text, source=str(path))
+    fmt = "json" if path.suffix.lower() == ".json" else "toml"
+    return loads_game(text, source=str(path), format=fmt)
 
 
-def loads_game(text: str, source: str = "<string>") -> Game:
-    """Read a game from the text of a TOML model file (see :func:`load_game`)."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
+def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
+    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`)."""
+    if format == "json":
+        try:
+            doc = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ParseError(f"model file {source!r} is not valid JSON: {exc}") from None
+        if not isinstance(doc, dict):
+            raise SpecificationError(f"model file {source!r}: the JSON document must be an object")
+        if "players" in doc:
+            doc = game_document_from_reference_case(doc, source)
+    elif format == "toml":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
+    else:
+        raise SpecificationError(f"unknown model file format {format!r}; use 'toml' or 'json'")
+    return _game_from_document(doc, source)
+
+
+def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
+    """Translate a reference-case JSON document into a model document.
+
+    Reference cases name ``players`` (their order is the state order), give
+    ``strategies`` either per player (``{"player": ["first", "second"]}``) or
+    for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
+    ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
+    first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
+    (1-based strategy index) when a player has more strategies.
+    """
+    players = doc.get("players")
+    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
+        raise SpecificationError(f"reference case {source!r}: 'players' must be a list of names")
+    spec = doc.get("strategies") or {}
+    if not isinstance(spec, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'strategies' must be an object")
+    populations: dict[str, list[str]] = {}
+    for player in players:
+        names = spec.get(player, spec.get("all", ["1", "0"]))
+        if not isinstance(names, list) or len(names) < 2:
+            raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
+        populations[player] = [str(n) for n in names]
+    payoffs: dict[tuple[str, ...], Any] = {}
+    raw = doc.get("payoffs")
+    if not isinstance(raw, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
+    for key, row in raw.items():
+        try:
+            codes = [int(c) for c in str(key).strip().strip("()").split(",")]
+        except ValueError:
+            raise SpecificationError(
+                f"reference case {source!r}: payoff key {key!r} must look like '(1,0,1)'"
+            ) from None
+        if len(codes) != len(players):
+            raise SpecificationError(
+                f"reference case {source!r}: payoff key {key!r} needs {len(players)} entries"
+            )
+        profile = []
+        for player, code in zip(players, codes):
+            names = populations[player]
+            index = (0 if code == 1 else 1 if code == 0 else -1) if len(names) == 2 else code - 1
+            if not 0 <= index < len(names):
+                raise SpecificationError(
+                    f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
+                )
+            profile.append(names[index])
+        payoffs[tuple(profile)] = row
+    params = doc.get("parameters") or {}
+    if not isinstance(params, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
+    # Reference cases may list parameters their payoff table does not use; keep only used ones.
+    used = {
+        sym.name
+        for row in payoffs.values()
+        if isinstance(row, Sequence) and not isinstance(row, str)
+        for entry in row
+        for sym in parse_expression(entry, where=f"reference case {source!r}").free_symbols
+    }
+    params = {k: v for k, v in params.items() if k in used}
+    return {
+        "name": str(doc.get("id", "")),
+        "populations": populations,
+        "payoffs": payoffs,
+        "parameters": dict(params),
+    }
+
+
+def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
+    """Build a game from a parsed model document (TOML or JSON)."""
     known = {"name", "populations", "payoffs", "parameters", "description"}
     extra = [k for k in doc if k not in known]
     if extra:

@@ -122,9 +122,42 @@ a = 1.0
 
 @given(st.one_of(st.text(max_size=300), toml_documents()))
 def test_loads_game_fuzz(text):
-    game = _ok_or_game_error(lambda: gt.loads_game(text))
-    if game is not None:
-        assert game.n_populations >= 2
+    for fmt in ("toml", "json"):
+        game = _ok_or_game_error(lambda fmt=fmt: gt.loads_game(text, format=fmt))
+        if game is not None:
+            assert game.n_populations >= 2
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats() | expression_text,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(TOKENS + ["(1,0)", "(0,1)"]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "players": st.lists(st.sampled_from(["p", "q", "r", 1]), max_size=3) | json_value,
+            "strategies": st.dictionaries(st.sampled_from(["p", "q", "all"]), json_value, max_size=2)
+            | json_value,
+            "parameters": st.dictionaries(st.sampled_from(["a", "b", "_x"]), json_value, max_size=2),
+            "payoffs": st.dictionaries(
+                st.sampled_from(["(1,1)", "(1,0)", "(0,1)", "(0,0)", "(2,1)", "x", "(1,1,1)"]),
+                st.lists(expression_text | st.integers(-3, 3) | json_value, max_size=3),
+                max_size=5,
+            ),
+        },
+    )
+)
+def test_reference_case_json_fuzz(doc):
+    import json
+
+    _ok_or_game_error(lambda: gt.loads_game(json.dumps(doc), format="json"))
 
 
 @given(st.integers(0, len(VALID) - 1), st.text(max_size=5))

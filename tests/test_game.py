@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import sympy
@@ -11,6 +12,8 @@ import gametheory as gt
 from gametheory import Parameter, Population, SpecificationError
 from gametheory.expressions import parameter_symbol
 from gametheory.models import classic
+
+DATA = Path(__file__).parent / "data"
 
 PD = {"row": ["C", "D"], "col": ["C", "D"]}
 PD_PAYOFFS = {("C", "C"): ("R", "R"), ("C", "D"): ("S", "T"), ("D", "C"): ("T", "S"), ("D", "D"): ("P", "P")}
@@ -190,3 +193,34 @@ def test_reference_case_jordan_payoff_differences(jordan):
     expected = [2 * a * (2 * y - 1), 2 * a * (2 * z - 1), -2 * a * (2 * x - 1)]
     for ours, theirs in zip(dyn.payoff_differences, expected, strict=True):
         assert sympy.simplify(ours - theirs) == 0
+
+
+@pytest.mark.parametrize("name", ["wang2023_s1_to_000", "jordan1993_matching_pennies"])
+def test_load_reference_case_json(name, request):
+    """load_game reads the reference-case JSON format: same dynamics as the hand conversion in conftest."""
+    game, params, doc = request.getfixturevalue("wang" if name.startswith("wang") else "jordan")
+    loaded = gt.load_game(DATA / f"{name}.json")
+    assert loaded.population_names == tuple(doc["players"])
+    assert loaded.defaults == {k: v for k, v in params.items() if k in loaded.parameter_names}
+    ours, theirs = game.replicator(), loaded.replicator()
+    for a, b in zip(ours.payoff_differences, theirs.payoff_differences, strict=True):
+        assert sympy.expand(a - b) == 0
+
+
+def test_json_model_file_and_errors(tmp_path):
+    good = tmp_path / "m.json"
+    good.write_text(
+        '{"populations": {"r": ["a", "b"], "c": ["a", "b"]}, "parameters": {"k": 2},'
+        ' "payoffs": {"a,a": ["k", "1"], "a,b": ["0", "0"], "b,a": ["0", "0"], "b,b": ["1", "k"]}}'
+    )
+    assert gt.load_game(good).defaults == {"k": 2.0}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"players": ["p", "q"], "payoffs": {"(1,x)": [1, 2]}}')
+    with pytest.raises(SpecificationError, match=r"payoff key '\(1,x\)' must look like"):
+        gt.load_game(bad)
+    bad.write_text("[1, 2]")
+    with pytest.raises(SpecificationError, match="must be an object"):
+        gt.load_game(bad)
+    bad.write_text("{nope")
+    with pytest.raises(gt.ParseError, match="not valid JSON"):
+        gt.load_game(bad)
