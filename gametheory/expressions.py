@@ -9,6 +9,10 @@ checked against a small grammar and translated to sympy by hand::
     expr   := number | name | expr (+ - * / ** ^) expr | (+|-) expr | func(expr, ...)
     func   := exp | log | sqrt | Min | Max | Abs      (min, max, abs are aliases)
 
+Characters that PDFs use for arithmetic are accepted as their ASCII meaning:
+the minus sign and dashes (``\u2212``, ``\u2013``, ``\u2014``) as ``-``,
+``\u00d7``, ``\u00b7``, ``\u22c5`` as ``*``, ``\u00f7`` as ``/``.
+
 Every identifier is a plain real parameter symbol, even where sympy would give
 the name a meaning (``S``, ``E``, ``I``, ``N``, ``O``, ``Q``, ``beta``,
 ``gamma``, ``zeta``, ``pi``, ``lambda``...).  ``^`` means power, as in papers.
@@ -59,6 +63,11 @@ FUNCTIONS: Mapping[str, object] = {
 }
 _ARITY = {"exp": (1, 1), "log": (1, 2), "ln": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "abs": (1, 1)}
 
+#: Characters that text copied from a PDF uses for arithmetic, mapped to ASCII.
+_PDF_CHARACTERS = str.maketrans(
+    {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
+     "\u2219": "*", "\u00f7": "/", "\u2044": "/", "\u00a0": " "}
+)  # fmt: skip
 _CONSTANTS = ("True", "False", "None")  # keywords that stay literals (and are then rejected)
 _KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renamed to this + name
 
@@ -107,7 +116,7 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
         )
     if not text.strip():
         raise ParseError(f"empty expression{context}")
-    source = _rename_keywords(text, context)
+    source = _rename_keywords(text.translate(_PDF_CHARACTERS), context)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:

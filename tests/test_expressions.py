@@ -102,3 +102,10 @@ def test_injection_runs_nothing(tmp_path):
 def test_error_names_the_location():
     with pytest.raises(ParseError, match="payoff of 'ngo'"):
         parse_expression("a.b", where="the payoff of 'ngo' at ('C', 'E', 'A')")
+
+
+def test_text_copied_from_a_pdf():
+    """Unicode minus, dashes, times and middle dots, and Greek identifiers, as they come out of PDFs."""
+    assert parse_expression("R_g \u2212 C_g \u00d7 \u03b1 \u2013 2\u00b7\u03b2") == (
+        sym("R_g") - sym("C_g") * sym("\u03b1") - 2 * sym("\u03b2")
+    )
