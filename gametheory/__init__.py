@@ -22,36 +22,40 @@ from .integrate import Trajectory, simulate
 
 __version__ = "0.1.0"
 
-# Names defined in modules that import heavier machinery; loaded on first use.
-_LAZY = {
-    "analyze": "stability",
-    "StabilityReport": "stability",
-    "Equilibrium": "stability",
-    "StabilityKind": "stability",
-    "corner_conditions": "stability",
-    "critical_values": "stability",
-    "strict_equilibria": "stability",
-    "rest_points": "equilibria",
-    "attractors": "attractors",
-    "AttractorReport": "attractors",
-    "Ensemble": "integrate",
-    "simulate_many": "integrate",
-    "sweep": "sweep",
-    "regime_map": "sweep",
-    "basins": "sweep",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module 'gametheory' has no attribute {name!r}")
-
+# The analysis, ensemble and sweep layers are imported eagerly: their optional heavy
+# dependencies (numba, dask, tqdm, pandas) are imported lazily inside them.  (Lazy
+# re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
+# to the name ``sweep`` on the package, hiding the function of that name.)
+from .attractors import AttractorReport, attractors  # noqa: E402
+from .equilibria import rest_points  # noqa: E402
+from .integrate import Ensemble, simulate_many  # noqa: E402
+from .stability import (  # noqa: E402
+    Equilibrium,
+    StabilityKind,
+    StabilityReport,
+    analyze,
+    corner_conditions,
+    critical_values,
+    strict_equilibria,
+)
+from .sweep import basins, regime_map, sweep  # noqa: E402
 
 __all__ = [
+    "AttractorReport",
+    "Ensemble",
+    "Equilibrium",
+    "StabilityKind",
+    "StabilityReport",
+    "analyze",
+    "attractors",
+    "basins",
+    "corner_conditions",
+    "critical_values",
+    "regime_map",
+    "rest_points",
+    "simulate_many",
+    "strict_equilibria",
+    "sweep",
     "AnalysisError",
     "Game",
     "GameError",

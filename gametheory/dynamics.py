@@ -412,7 +412,7 @@ class ReplicatorDynamics:
     def _evaluate(self, which: str, xs: np.ndarray, params: Mapping[str, Any] | None) -> np.ndarray:
         """Compiled ``which`` at states ``xs`` (n, d); overflow or NaN raises :class:`NumericalError`."""
         p = _col(self.parameter_vector(params))
-        with np.errstate(all="raise"):
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             try:
                 return self.compiled(which)(xs.T, p)
             except FloatingPointError as exc:

@@ -353,6 +353,10 @@ class Game:
     def __hash__(self) -> int:
         return hash(self.fingerprint)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by the specification (sympy expressions pickle; caches are rebuilt)."""
+        return (Game, (self.populations, dict(self.payoffs), self.parameters, self.name))
+
     def __repr__(self) -> str:
         pops = ", ".join(f"{p.name}{list(p.strategies)}" for p in self.populations)
         title = f"{self.name!r}, " if self.name else ""

@@ -27,7 +27,7 @@ from .errors import IntegrationError, ParameterError, suggest
 if TYPE_CHECKING:
     from .dynamics import ReplicatorDynamics
 
-__all__ = ["Trajectory", "simulate", "check_t_span", "EXCURSION_TOLERANCE"]
+__all__ = ["Trajectory", "simulate", "check_t_span", "EXCURSION_TOLERANCE", "Ensemble", "simulate_many"]
 
 #: Largest tolerated departure of a numerical trajectory from the state space
 #: (a share below zero or a population's shares summing above one).  Errors of
@@ -348,3 +348,325 @@ class _RestPoint:
     status: int = 0
     message: str = "the initial state is a vertex, a rest point"
     nfev: int = 0
+
+
+# ====================================================================== ensembles
+_BACKENDS = ("auto", "numba", "numpy")
+
+#: With ``backend="auto"``, ensembles at least this large use numba (when it is
+#: installed) even if its kernel for the system must first be compiled: that takes
+#: about 5-10 seconds, once per system (afterwards the kernel cache on disk makes it
+#: load in under a second), while numpy integrates roughly 10,000-30,000
+#: trajectories per second.
+AUTO_NUMBA_MIN_TRAJECTORIES = 100_000
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Many trajectories of one system, integrated together (immutable).
+
+    Every trajectory is integrated by an embedded Dormand-Prince pair (DOP853 or
+    DP5) with its own step-size control (:mod:`gametheory.ensemble_kernels`), on the face of the
+    state space that holds its start, in the coordinates named by ``coordinates``.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n_t,)
+        Times of ``y``: ``t_eval`` when given, else ``[t_span[1]]``.
+    y : ndarray, shape (N, d, n_t)
+        States at ``t`` (``y[k, :, j]`` is trajectory ``k`` at ``t[j]``); without
+        ``t_eval`` a view of :attr:`final` with ``n_t = 1``.  NaN for failed trajectories
+        after their failure.
+    final : ndarray, shape (N, d)
+        States at ``t_span[1]`` (NaN where the integration failed).
+    x0 : ndarray, shape (N, d)
+        Initial states.
+    params : dict
+        Parameter values: a float for shared ones, an array of shape ``(N,)`` for varying ones.
+    state_names : tuple of str
+    status : ndarray of int8, shape (N,)
+        0: reached ``t_span[1]``; -1: step size below the resolution of ``t``;
+        -2: more than ``max_steps`` steps; -3: overflow (see :attr:`messages`).
+    nfev, n_steps, n_rejected : ndarray of int64, shape (N,)
+        Right-hand-side evaluations, accepted and rejected steps per trajectory.
+    t_span : tuple of float
+    method : str
+        ``"DOP853"`` or ``"DP5"`` (as scipy's ``DOP853`` and ``RK45``).
+    backend : str
+        ``"numba"`` or ``"numpy"``.
+    coordinates : str
+        ``"logit"`` or ``"shares"``.
+    rtol, atol : float
+    fingerprint : str
+        :attr:`gametheory.game.Game.fingerprint` of the model.
+    """
+
+    t: np.ndarray
+    y: np.ndarray
+    final: np.ndarray
+    x0: np.ndarray
+    params: Mapping[str, Any]
+    state_names: tuple[str, ...]
+    status: np.ndarray
+    nfev: np.ndarray
+    n_steps: np.ndarray
+    n_rejected: np.ndarray
+    t_span: tuple[float, float]
+    method: str
+    backend: str
+    coordinates: str
+    rtol: float
+    atol: float
+    fingerprint: str
+
+    def __post_init__(self) -> None:
+        for name in ("t", "y", "final", "x0", "status", "nfev", "n_steps", "n_rejected"):
+            getattr(self, name).setflags(write=False)
+        for value in self.params.values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+    def __len__(self) -> int:
+        return int(self.final.shape[0])
+
+    @property
+    def success(self) -> bool:
+        """Whether every trajectory reached the end of ``t_span``."""
+        return bool(np.all(self.status == 0))
+
+    @property
+    def failed(self) -> np.ndarray:
+        """Indices of the trajectories whose integration failed."""
+        return np.flatnonzero(self.status != 0)
+
+    @property
+    def messages(self) -> dict[int, str]:
+        """What each status code present in :attr:`status` means."""
+        from .ensemble_kernels import STATUS_MESSAGES
+
+        return {int(code): STATUS_MESSAGES[int(code)] for code in np.unique(self.status)}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """Time series of coordinate ``name`` for every trajectory, shape ``(N, n_t)``."""
+        try:
+            return self.y[:, self.state_names.index(name), :]
+        except ValueError:
+            from .errors import StateError, suggest
+
+            raise StateError(
+                f"no coordinate {name!r}{suggest(name, self.state_names)}; coordinates are {list(self.state_names)}"
+            ) from None
+
+    def to_frame(self) -> Any:
+        """A :class:`pandas.DataFrame` in long format: one row per trajectory and time.
+
+        Columns: ``trajectory``, ``t``, the state coordinates, ``status`` and
+        the parameters that vary across the ensemble.
+        """
+        pd = _import_pandas()
+        n, d, n_t = self.y.shape
+        data: dict[str, Any] = {"trajectory": np.repeat(np.arange(n), n_t), "t": np.tile(self.t, n)}
+        for c, name in enumerate(self.state_names):
+            data[name] = self.y[:, c, :].reshape(-1)
+        data["status"] = np.repeat(self.status, n_t)
+        for name, value in self.params.items():
+            if isinstance(value, np.ndarray):
+                data[name] = np.repeat(value, n_t)
+        return pd.DataFrame(data)
+
+    def __repr__(self) -> str:
+        ok = int(np.sum(self.status == 0))
+        return (
+            f"Ensemble({len(self)} trajectories, t_span={self.t_span}, {len(self.t)} output times, "
+            f"{ok} succeeded, backend={self.backend!r}, coordinates={self.coordinates!r})"
+        )
+
+
+def _import_pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError('to_frame() needs pandas: pip install pandas (or "gametheory-egt[all]")') from exc
+    return pd
+
+
+def resolve_backend(backend: str, n_trajectories: int, compiled: bool = False) -> str:
+    """The backend ``"auto"`` stands for (see :func:`simulate_many`); validates the name.
+
+    ``compiled``: whether the numba kernel of the system is ready (compiled in this process or in
+    the disk cache).
+    """
+    from . import ensemble_kernels
+
+    if backend not in _BACKENDS:
+        raise IntegrationError(f"unknown backend {backend!r}; choose one of {list(_BACKENDS)}")
+    if backend == "numba" and not ensemble_kernels.numba_available():
+        raise ImportError('backend="numba" needs numba: pip install "gametheory-egt[fast]"')
+    if backend != "auto":
+        return backend
+    if not ensemble_kernels.numba_available():
+        return "numpy"
+    return "numba" if compiled or n_trajectories >= AUTO_NUMBA_MIN_TRAJECTORIES else "numpy"
+
+
+def check_method(method: Any) -> str:
+    """Validate an ensemble integration method name (``"DOP853"`` or ``"DP5"``)."""
+    from .ensemble_kernels import METHODS
+
+    if method not in METHODS:
+        raise IntegrationError(f"unknown method {method!r} for ensembles; choose one of {list(METHODS)}")
+    return str(method)
+
+
+def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
+    """Validate ``rtol`` and ``atol`` (positive, finite)."""
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
+            raise IntegrationError(f"{name} must be a positive finite number, got {tol!r}")
+    return float(rtol), float(atol)
+
+
+def simulate_many(
+    dyn: ReplicatorDynamics,
+    states: Any,
+    t_span: tuple[float, float],
+    params: Mapping[str, Any] | None = None,
+    *,
+    t_eval: Sequence[float] | None = None,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+    backend: str = "auto",
+    coordinates: str = "logit",
+    method: str = "DOP853",
+    max_steps: int = 50_000,
+    threads: int | None = None,
+    raise_on_failure: bool = False,
+) -> Ensemble:
+    """Integrate an ensemble of trajectories of :math:`\\dot x = F(x; p)` together.
+
+    Each trajectory runs an embedded Dormand-Prince method (DOP853 by default,
+    or DP5 = Dormand-Prince 5(4)) with its own adaptive step size, exactly as
+    :func:`scipy.integrate.solve_ivp` with ``method="DOP853"`` (``"RK45"``)
+    would run it alone (see :mod:`gametheory.ensemble_kernels`); by default in
+    log-ratio coordinates :math:`u_{ij} = \\ln(x_{ij}/x_{ir_i})` on the face of
+    its start, :math:`\\dot u_{ij} = f_{ij} - f_{ir_i}`.
+
+    Parameters
+    ----------
+    dyn
+        The dynamics.
+    states
+        Initial reduced states, shape ``(N, d)``, or one state ``(d,)`` shared by
+        all parameter sets.
+    t_span
+        ``(t0, t1)`` with ``t1 > t0``.
+    params
+        Parameter values: scalars, or 1-D arrays of length ``N`` (one value per
+        trajectory); the game's defaults fill the rest.  A single state is
+        broadcast against arrays of length ``N``.
+    t_eval
+        Output times (increasing, within ``t_span``); dense output of the
+        integrator (4th-order interpolant of Shampine 1986) mapped to the shares.
+    rtol, atol
+        Tolerances of each trajectory's step-size control (on the internal coordinates).
+    backend
+        ``"numba"`` (compiled, trajectories in parallel threads; the ``fast``
+        extra), ``"numpy"`` (vectorised, lockstep over trajectories) or
+        ``"auto"``: numba when installed and either its kernel for this system
+        is ready (compiled in this process or in the disk cache, see
+        :func:`gametheory.ensemble_kernels.kernel_cache_dir`) or
+        ``N >= AUTO_NUMBA_MIN_TRAJECTORIES`` (compiling takes seconds, once per
+        system), numpy otherwise.  Both backends run the same arithmetic and
+        agree to rounding error.
+    coordinates
+        ``"logit"`` (default) or ``"shares"`` (the replicator equation itself).
+    method
+        ``"DOP853"`` (default: 8th order, errors of orders 5 and 3 estimated;
+        as accurate as :func:`simulate` at the same tolerances) or ``"DP5"``
+        (Dormand-Prince 5(4), scipy's ``RK45``: fewer evaluations per step,
+        larger global errors on long transients).
+    max_steps
+        Step attempts allowed per trajectory (an explicit method on a stiff
+        problem fails with status -2 rather than running for ever).
+    threads
+        Threads of the numba backend (default ``numba.get_num_threads()``).
+    raise_on_failure
+        Raise :class:`IntegrationError` if any trajectory fails; by default
+        failures are reported in :attr:`Ensemble.status`.
+
+    Returns
+    -------
+    Ensemble
+    """
+    from .ensemble_kernels import (
+        EnsembleSystem,
+        integrate_numba,
+        integrate_numpy,
+        kernel_is_compiled,
+        numba_available,
+    )
+
+    if coordinates not in ("logit", "shares"):
+        raise IntegrationError(f"unknown coordinates {coordinates!r}; use 'logit' or 'shares'")
+    check_method(method)
+    rtol, atol = check_tolerances(rtol, atol)
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+        raise IntegrationError(f"max_steps must be a positive integer, got {max_steps!r}")
+    (t0, t1), te = check_t_span(t_span, t_eval)
+    X0 = dyn.check_states(states, name="initial states")
+    P = dyn.parameter_vector(params)
+    if P.ndim == 2:
+        n_sets = P.shape[1]
+        if X0.shape[0] == 1 and n_sets != 1:
+            X0 = np.repeat(X0, n_sets, axis=0)
+        elif X0.shape[0] != n_sets:
+            raise IntegrationError(
+                f"{X0.shape[0]} initial states but parameter arrays of length {n_sets}: give one state, "
+                f"or one parameter set per state"
+            )
+    compiled = False
+    if backend == "auto" and numba_available() and X0.shape[0] < AUTO_NUMBA_MIN_TRAJECTORIES:
+        system = EnsembleSystem.from_dynamics(dyn, "numba", coordinates)
+        compiled = kernel_is_compiled(system, coordinates, method)
+    used = resolve_backend(backend, X0.shape[0], compiled)
+    system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
+    if used == "numba":
+        raw = integrate_numba(
+            system, X0, P, t0, t1, te, rtol, atol, coordinates, int(max_steps), method, threads
+        )
+    else:
+        raw = integrate_numpy(system, X0, P, t0, t1, te, rtol, atol, coordinates, int(max_steps), method)
+    names = dyn.game.parameter_names
+    values: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        row = P[i] if P.ndim == 2 else P[i : i + 1]
+        values[name] = float(row[0]) if P.ndim == 1 or np.all(row == row[0]) else row.copy()
+    y = raw.y if raw.y is not None else raw.final[:, :, None]
+    if te is not None and te[0] == t0:  # the interpolant reproduces x0 only to rounding; store it exactly
+        y[:, :, 0] = X0
+    ens = Ensemble(
+        t=te.copy() if te is not None else np.array([t1]),
+        y=y,
+        final=raw.final,
+        x0=X0.copy(),
+        params=values,
+        state_names=dyn.state_names,
+        status=raw.status,
+        nfev=raw.nfev,
+        n_steps=raw.n_steps,
+        n_rejected=raw.n_rejected,
+        t_span=(t0, t1),
+        method=method,
+        backend=used,
+        coordinates=coordinates,
+        rtol=rtol,
+        atol=atol,
+        fingerprint=dyn.game.fingerprint,
+    )
+    if raise_on_failure and not ens.success:
+        k = int(ens.failed[0])
+        raise IntegrationError(
+            f"{len(ens.failed)} of {len(ens)} trajectories failed; the first, from x0 = {X0[k].tolist()}: "
+            f"{ens.messages[int(ens.status[k])]}"
+        )
+    return ens

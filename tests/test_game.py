@@ -224,3 +224,13 @@ def test_json_model_file_and_errors(tmp_path):
     bad.write_text("{nope")
     with pytest.raises(gt.ParseError, match="not valid JSON"):
         gt.load_game(bad)
+
+
+def test_game_pickles():
+    import pickle
+
+    g = classic.wang2023_air_pollution()
+    g.replicator()  # caches must not travel
+    back = pickle.loads(pickle.dumps(g))
+    assert back == g and back.defaults == g.defaults and back.name == g.name
+    assert back.replicator().payoff_differences == g.replicator().payoff_differences
