@@ -15,6 +15,7 @@ exact Jacobian.  ``Trajectory.method`` records what was used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -179,13 +180,36 @@ class _LogitChart:
         return np.vstack(out)
 
     def rhs(self, payoffs: Any, p: np.ndarray) -> Any:
+        """``u -> Delta(x(u))`` for one trajectory, in plain Python floats.
+
+        ``payoffs`` is the ``"scalar"`` flavour of the compiled expected payoffs;
+        scalar arithmetic avoids numpy's per-call overhead on these tiny vectors.
+        """
+        plist = p.tolist()
+        blocks = [(size, tuple(support), tuple(offset + j for j in support[:-1]), offset + ref)
+                  for size, offset, support, ref in self.blocks]  # fmt: skip
+        n_payoffs = sum(size for size, *_ in blocks)
+        exp = math.exp
+
         def f(t: float, u: np.ndarray) -> np.ndarray:
-            x = self.states(u[:, None])
-            pay = payoffs(x, p)[:, 0]
-            out = []
-            for _, offset, support, ref in self.blocks:
-                out.extend(pay[offset + j] - pay[offset + ref] for j in support[:-1])
-            return np.array(out, dtype=float)
+            values = u.tolist()
+            x: list[float] = []
+            pos = 0
+            for size, support, _, _ in blocks:
+                m = len(support) - 1
+                logits = values[pos : pos + m]
+                logits.append(0.0)
+                top = max(logits)
+                weights = [exp(v - top) for v in logits]
+                total = sum(weights)
+                full = [0.0] * size
+                for index, weight in zip(support, weights):
+                    full[index] = weight / total
+                x.extend(full[:-1])
+                pos += m
+            pay = [0.0] * n_payoffs
+            payoffs(x, plist, pay)
+            return np.array([pay[j] - pay[ref] for _, _, free, ref in blocks for j in free], dtype=float)
 
         return f
 
@@ -258,7 +282,7 @@ def simulate(
     jac = None
     if coordinates == "logit":
         chart = _LogitChart(dyn, x0)
-        y0, rhs, to_states = chart.u0, chart.rhs(dyn.compiled("payoffs"), pc), chart.states
+        y0, rhs, to_states = chart.u0, chart.rhs(dyn.compiled("payoffs", "scalar"), p), chart.states
     else:
         rhs_c, jac_c = dyn.compiled("rhs"), dyn.compiled("jac")
         y0 = x0
@@ -287,7 +311,7 @@ def simulate(
         with np.errstate(over="raise", invalid="raise"):
             try:
                 return solve_ivp(counted, (t0, t1), y0, method=m, **kwargs)
-            except FloatingPointError as exc:
+            except (FloatingPointError, OverflowError) as exc:
                 raise IntegrationError(
                     f"{m}: arithmetic overflow during integration ({exc}) from x0 = {x0.tolist()}; "
                     f"parameters {dict(zip(dyn.game.parameter_names, p.tolist()))} may be too extreme"
