@@ -56,13 +56,13 @@ def test_numpy_kernel_runs_scipys_method_step_for_step(flagship, starts, params,
     t_eval = np.linspace(0, 30, 16)
     ens = flagship.simulate_many(starts, (0, 30), params, t_eval=t_eval, backend="numpy", method=method)
     assert ens.method == method
-    payoffs = flagship.compiled("payoffs")
+    payoffs = flagship.compiled("payoffs", "scalar")
     for k, x0 in enumerate(starts):
         chart = _LogitChart(flagship, x0)
         if chart.u0.size == 0:
             np.testing.assert_array_equal(ens.final[k], x0)
             continue
-        sol = solve_ivp(chart.rhs(payoffs, p[:, None]), (0, 30), chart.u0, method=scipy_method, rtol=1e-8,
+        sol = solve_ivp(chart.rhs(payoffs, p), (0, 30), chart.u0, method=scipy_method, rtol=1e-8,
                         atol=1e-10, t_eval=t_eval)  # fmt: skip
         np.testing.assert_allclose(ens.y[k], chart.states(sol.y), rtol=0, atol=1e-12)
         assert ens.nfev[k] == sol.nfev
