@@ -664,6 +664,16 @@ def _solve_zero_dimensional(
     uni = sympy.Poly.from_dict({(e,): to_sympy(c) for e, c in shape[-1].items()}, last, domain=sympy.QQ)
     for factor, _ in uni.factor_list()[1]:
         low_degree = factor.degree() <= 2
+        if factor.degree() >= 2 and _coefficient_bits(factor) > _MAX_EXACT_ROOT_BITS:
+            # sympy's real_roots factors integers (radicals, integer bases): hopeless for huge ones
+            # (e.g. parameters like 1e-168 as exact rationals).  Roots to 50 digits instead.
+            coeffs = [mp.mpf(c.p) / c.q for c in (sympy.Rational(v) for v in factor.all_coeffs())]
+            found = mp.polyroots(coeffs, maxsteps=400, extraprec=4 * _DIGITS)
+            eps = mp.mpf(10) ** (-(_DIGITS // 2))
+            for r_mp in sorted(mp.re(z) for z in found if abs(mp.im(z)) <= eps * (1 + abs(z))):
+                if 0 < r_mp < 1:
+                    out.append((None, [*(_evaluate_mp(g, r_mp, to_sympy, mp) for g in shape[:-1]), r_mp]))
+            continue
         exact_roots = factor.real_roots()
         if low_degree:
             numeric_roots = [
@@ -683,15 +693,29 @@ def _solve_zero_dimensional(
             values_mp = []
             exact = []
             for g in shape[:-1]:
-                v = mp.mpf(0)
-                for e, c in g.items():
-                    q = to_sympy(c)
-                    v += (mp.mpf(q.p) / q.q) * r_mp**e
-                values_mp.append(v)
+                values_mp.append(_evaluate_mp(g, r_mp, to_sympy, mp))
                 expr = sympy.Add(*(to_sympy(c) * r**e for e, c in g.items()))
                 exact.append(sympy.expand(expr) if low_degree else expr)
             out.append(((*exact, r), [*values_mp, r_mp]))
     return out
+
+
+#: Largest coefficient size (bits of numerator or denominator) for exact real roots of degree >= 2;
+#: beyond it roots are computed to 50 digits (mpmath) and the point has no closed form.
+_MAX_EXACT_ROOT_BITS = 256
+
+
+def _coefficient_bits(poly: sympy.Poly) -> int:
+    return max(max(abs(c.p).bit_length(), c.q.bit_length()) for c in map(sympy.Rational, poly.all_coeffs()))
+
+
+def _evaluate_mp(g: dict, r_mp: Any, to_sympy: Any, mp: Any) -> Any:
+    """Value at ``r_mp`` of a univariate shape-basis polynomial ``g`` (exponent -> coefficient)."""
+    v = mp.mpf(0)
+    for e, c in g.items():
+        q = to_sympy(c)
+        v += (mp.mpf(q.p) / q.q) * r_mp**e
+    return v
 
 
 def _exact_positive(value: sympy.Expr) -> bool:

@@ -359,3 +359,26 @@ def test_lex_basis_outside_shape_position_is_solved_variable_by_variable():
     assert _shape_position(basis, 2) is None
     sols = sorted((float(a), float(b)) for a, b in _triangular_numeric(basis, 2, R.domain.to_sympy))
     assert sols == [(0.25, 0.5), (0.75, 0.5)]
+
+
+def test_huge_exact_coefficients_do_not_hang():
+    """Regression: a = 3.2e-231 as an exact rational made sympy factor 800-bit integers forever.
+
+    Roots of high-precision polynomials are then computed to 50 digits by mpmath; every rest point
+    found must still be a zero of the vector field.
+    """
+    pops = {"P0": ["s0", "s1", "s2"], "P1": ["s0", "s1"], "P2": ["s0", "s1", "s2"]}
+    table = {
+        ("s0", "s0", "s0"): (1, 4, -3), ("s0", "s0", "s1"): (0, 0, -3), ("s0", "s0", "s2"): (5, 0, -2),
+        ("s0", "s1", "s0"): (1, -1, -2), ("s0", "s1", "s1"): (3, -2, 1), ("s0", "s1", "s2"): (-3, -4, 2),
+        ("s1", "s0", "s0"): (4, 4, 0), ("s1", "s0", "s1"): (5, 2, 0), ("s2", "s0", "s0"): (3, 1, 0),
+        ("s2", "s0", "s1"): (3, 0, 0), ("s2", "s1", "s0"): (0, 0, "-a"),
+    }  # fmt: skip
+    payoffs = {p: table.get(p, (0, 0, 0)) for p in itertools.product(*pops.values())}
+    game = gt.Game.from_table(pops, payoffs)
+    params = {"a": 3.232819382342632e-231}
+    result = rest_points(game, params)
+    assert len(result) > 0
+    dyn = game.replicator()
+    for rp in result:
+        assert np.abs(dyn.vector_field(rp.point, params)).max() < 1e-10
