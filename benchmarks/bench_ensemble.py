@@ -43,8 +43,8 @@ import sympy
 from scipy.integrate import solve_ivp
 
 import gametheory as gt
-from gametheory import ensemble_kernels
 from gametheory.models import crisis_governance
+from gametheory.numerics import kernels as ensemble_kernels
 
 T_SPAN = (0.0, 50.0)
 COLD_COMPILE = """

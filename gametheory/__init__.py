@@ -4,7 +4,7 @@ Build a :class:`Game` from a payoff table, derive its exact
 :class:`ReplicatorDynamics`, integrate trajectories, analyse stability.
 """
 
-from .dynamics import ReplicatorDynamics
+from .dynamics.replicator import ReplicatorDynamics
 from .errors import (
     AnalysisError,
     GameError,
@@ -18,7 +18,7 @@ from .errors import (
 )
 from .expressions import parse_expression
 from .game import Game, Parameter, Population, load_game, loads_game
-from .integrate import Trajectory, simulate
+from .numerics.integrate import Trajectory, simulate
 
 __version__ = "0.1.0"
 
@@ -26,10 +26,9 @@ __version__ = "0.1.0"
 # dependencies (numba, dask, tqdm, pandas) are imported lazily inside them.  (Lazy
 # re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
 # to the name ``sweep`` on the package, hiding the function of that name.)
-from .attractors import AttractorReport, attractors  # noqa: E402
-from .equilibria import rest_points  # noqa: E402
-from .integrate import Ensemble, simulate_many  # noqa: E402
-from .stability import (  # noqa: E402
+from .analysis.attractors import AttractorReport, attractors  # noqa: E402
+from .analysis.equilibria import rest_points  # noqa: E402
+from .analysis.stability import (  # noqa: E402
     Equilibrium,
     StabilityKind,
     StabilityReport,
@@ -38,7 +37,8 @@ from .stability import (  # noqa: E402
     critical_values,
     strict_equilibria,
 )
-from .sweep import basins, regime_map, sweep  # noqa: E402
+from .numerics.integrate import Ensemble, simulate_many  # noqa: E402
+from .studies.sweeps import basins, regime_map, sweep  # noqa: E402
 
 __all__ = [
     "AttractorReport",

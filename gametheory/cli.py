@@ -142,7 +142,7 @@ def _analyze(args: argparse.Namespace) -> int:
         params.update(presets[args.preset])
     params.update(parse_assignments(args.params or []))
     values = dict(zip(game.parameter_names, map(float, dyn.parameter_vector(params))))
-    from .stability import analyze
+    from .analysis.stability import analyze
 
     report = analyze(game, values)
     print(game)

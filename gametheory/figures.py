@@ -226,7 +226,7 @@ def _parameters_tables() -> tuple[str, str]:
         "symbol & name & meaning & STATUS\\_QUO & OPTIMIZED & lever \\\\",
         "\\hline",
     ]
-    from .dynamics import _latex_name
+    from .latex import latex_name as _latex_name
 
     for p in cg.PARAMETERS:
         lever = "yes" if p.name in cg.LEVERS else ""
@@ -296,7 +296,7 @@ def build_flagship(
 
     def report(key: str, params: Mapping[str, float]) -> Any:
         if key not in cache:
-            from .stability import analyze
+            from .analysis.stability import analyze
 
             cache[key] = analyze(game, params)
         return cache[key]
@@ -327,7 +327,7 @@ def build_flagship(
                 md, tex = _parameters_tables()
                 done(name, [_write(out, "parameters.md", md), _write(out, "parameters.tex", tex)], t0)
             elif name == "corner_conditions":
-                from .stability import corner_conditions
+                from .analysis.stability import corner_conditions
 
                 table = corner_conditions(game)
                 paths = [
@@ -398,7 +398,7 @@ def build_flagship(
                 plot.shared_legend(fig)
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
             elif name == "basins":
-                from .sweep import basins
+                from .studies.sweeps import basins
 
                 scenarios = {
                     "STATUS_QUO": dict(cg.STATUS_QUO),
@@ -415,7 +415,7 @@ def build_flagship(
                 )
                 done(name, save_figure(ax.figure, out, name, formats, dpi), t0)
             elif name.startswith("attractors_"):
-                from .attractors import attractors
+                from .analysis.attractors import attractors
 
                 params = {
                     "attractors_status_quo": dict(cg.STATUS_QUO),
@@ -425,7 +425,7 @@ def build_flagship(
                 rep = attractors(game, params, n=n_attractors, seed=0)
                 done(name, [_write(out, f"{name}.md", rep.to_markdown())], t0)
             elif name == "basin_slices_penalty_only":
-                from .sweep import basins
+                from .studies.sweeps import basins
 
                 grid = basins(dyn, PENALTY_ONLY, resolution=grid_side)
                 fig = plot.basins(

@@ -34,7 +34,7 @@ from .errors import ParseError, SpecificationError, suggest
 from .expressions import parameter_symbol, parse_expression
 
 if TYPE_CHECKING:
-    from .dynamics import ReplicatorDynamics
+    from .dynamics.replicator import ReplicatorDynamics
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -365,7 +365,7 @@ class Game:
     # --------------------------------------------------------------- dynamics
     @functools.cached_property
     def _replicator(self) -> ReplicatorDynamics:
-        from .dynamics import ReplicatorDynamics
+        from .dynamics.replicator import ReplicatorDynamics
 
         return ReplicatorDynamics(self)
 

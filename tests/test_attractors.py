@@ -28,14 +28,14 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 import gametheory as gt
-from gametheory.attractors import AttractorKind, AttractorReport, attractors
+from gametheory.analysis.attractors import AttractorKind, AttractorReport, attractors
 from gametheory.errors import IntegrationError, ParameterError, StateError
 from gametheory.models import crisis_governance
 from gametheory.testing import payoff_tables
 
-# the module itself (``import gametheory.attractors as attr`` would give the function of that name,
+# the module itself (``import gametheory.analysis.attractors as attr`` would give the function of that name,
 # which the package binds over the submodule)
-attr = importlib.import_module("gametheory.attractors")
+attr = importlib.import_module("gametheory.analysis.attractors")
 
 GOLDEN = (1 + math.sqrt(5)) / 2
 
@@ -611,7 +611,7 @@ def test_bad_input_raises_our_errors_naming_the_item(kwargs, error, words):
 
 
 def test_public_name_is_the_function_even_after_importing_the_submodule():
-    # importing gametheory.attractors binds the submodule on the package; __init__ binds the function
+    # importing gametheory.analysis.attractors binds the submodule on the package; __init__ binds the function
     assert gt.attractors is attr.attractors and callable(gt.attractors)
     assert gt.AttractorReport is AttractorReport
 

@@ -10,9 +10,9 @@ from scipy.integrate import RK45, solve_ivp
 
 import gametheory as gt
 from gametheory import IntegrationError, ParameterError, StateError
-from gametheory import ensemble_kernels as ek
-from gametheory.integrate import _LogitChart
 from gametheory.models import crisis_governance
+from gametheory.numerics import kernels as ek
+from gametheory.numerics.integrate import _LogitChart
 from gametheory.testing import games, interior_states, states
 
 needs_numba = pytest.mark.skipif(not ek.numba_available(), reason="numba (the 'fast' extra) is not installed")

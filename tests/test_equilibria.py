@@ -16,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.equilibria import RestPointSet, bezout_bound, rest_points, state_support, support_patterns
+from gametheory.analysis.equilibria import (
+    RestPointSet,
+    bezout_bound,
+    rest_points,
+    state_support,
+    support_patterns,
+)
 from gametheory.errors import AnalysisError, ParameterError
 from gametheory.models import classic, crisis_governance
 from gametheory.testing import games, payoff_tables
@@ -352,7 +358,7 @@ def test_lex_basis_outside_shape_position_is_solved_variable_by_variable():
     from sympy.polys.orderings import lex
     from sympy.polys.rings import ring
 
-    from gametheory.equilibria import _shape_position, _triangular_numeric
+    from gametheory.analysis.equilibria import _shape_position, _triangular_numeric
 
     R, x, y = ring("x y", sympy.QQ, lex)
     basis = [dict(x**2 - x + sympy.QQ(3, 16)), dict(y - sympy.QQ(1, 2))]  # (1/4, 1/2) and (3/4, 1/2)

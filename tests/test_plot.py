@@ -16,7 +16,7 @@ from matplotlib.quiver import Quiver
 
 import gametheory as gt
 from gametheory import plot
-from gametheory.attractors import attractors
+from gametheory.analysis.attractors import attractors
 from gametheory.figures import FLAGSHIP_RELATIONS
 from gametheory.models import crisis_governance as cg
 
@@ -459,9 +459,9 @@ def test_model_diagram_rejects_relations_the_payoffs_do_not_carry(flagship):
     assert len([p for p in default.patches if isinstance(p, FancyArrowPatch)]) == len(HAND_COUPLINGS)
 
 
-# ------------------------------------------------------ results of gametheory.sweep
+# ------------------------------------------------------ results of gametheory.studies.sweeps
 def test_sensitivity_and_time_series_draw_a_sweep_result(flagship):
-    from gametheory.sweep import sweep
+    from gametheory.studies.sweeps import sweep
 
     result = sweep(flagship, {"F_g": [3.0, 8.0]}, [[0.5] * 3, [0.2] * 3], (0, 20), OPT, n_times=41)
     fig = plot.sensitivity(flagship, "F_g", trajectories=result, start=1, baseline=8.0)
@@ -481,7 +481,7 @@ def test_sensitivity_and_time_series_draw_a_sweep_result(flagship):
 
 
 def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
-    from gametheory.sweep import regime_map
+    from gametheory.studies.sweeps import regime_map
 
     f_g, s = np.linspace(0, 16, 9), np.linspace(0, 6, 7)
     result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n_starts=0)
@@ -497,7 +497,7 @@ def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
 
 
 def test_regime_map_coloured_by_the_simulated_attractor(flagship):
-    from gametheory.sweep import regime_map
+    from gametheory.studies.sweeps import regime_map
 
     result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 100))
     ax = plot.regime_map(result, params=SQ, dynamics=flagship, colour_by="attractor")
@@ -511,7 +511,7 @@ def test_regime_map_coloured_by_the_simulated_attractor(flagship):
 
 def test_basins_of_sweep_results(flagship):
     from gametheory.figures import PENALTY_ONLY
-    from gametheory.sweep import basins
+    from gametheory.studies.sweeps import basins
 
     sample = basins(flagship, PENALTY_ONLY, n=64, seed=0)
     ax = plot.basins({"penalty only": sample}, dynamics=flagship)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 
 import gametheory as gt
+from gametheory.analysis.stability import StabilityKind, analyze
 from gametheory.models import crisis_governance
-from gametheory.stability import StabilityKind, analyze
 from gametheory.testing import games
 
 

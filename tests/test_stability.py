@@ -17,9 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.errors import ParameterError, SpecificationError
-from gametheory.models import classic, crisis_governance
-from gametheory.stability import (
+from gametheory.analysis.stability import (
     CornerTable,
     Equilibrium,
     StabilityKind,
@@ -29,6 +27,8 @@ from gametheory.stability import (
     critical_values,
     strict_equilibria,
 )
+from gametheory.errors import ParameterError, SpecificationError
+from gametheory.models import classic, crisis_governance
 from gametheory.testing import games, parameter_values
 
 

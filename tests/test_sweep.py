@@ -19,9 +19,10 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 
 import gametheory as gt
-from gametheory import ParameterError, StoreError, stability
+from gametheory import ParameterError, StoreError
+from gametheory.analysis import stability
 from gametheory.models import crisis_governance
-from gametheory.sweep import LabelledArray, sample_states
+from gametheory.studies.sweeps import LabelledArray, sample_states
 
 
 # ------------------------------------------------------------------ helpers
@@ -190,7 +191,7 @@ def test_regime_map_of_coordination(coordination):
         at_corner = [c for c in rm.thresholds["a"] if c.profile == ("s0", "s0")]
         assert [c.value for c in at_corner] == [0.0, 0.0]
         assert all(c.negative_when == "above" for c in at_corner)
-    else:  # the hook stays empty until gametheory.stability provides critical_values
+    else:  # the hook stays empty until gametheory.analysis.stability provides critical_values
         assert rm.thresholds is None
 
 
@@ -332,7 +333,7 @@ def test_store_refuses_another_study(coordination, flagship, tmp_path):
 _STUDY = """
 import gametheory as gt
 from gametheory.models import crisis_governance
-from gametheory.sweep import sample_states
+from gametheory.studies.sweeps import sample_states
 
 
 def run(store, executor):

@@ -124,9 +124,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, minimize_scalar
 
-from .dynamics import ReplicatorDynamics
-from .errors import AnalysisError, GameError, IntegrationError, ParameterError, StateError
-from .game import Game
+from ..dynamics.replicator import ReplicatorDynamics
+from ..errors import AnalysisError, GameError, IntegrationError, ParameterError, StateError
+from ..game import Game
 
 __all__ = ["AttractorKind", "Outcome", "Attractor", "AttractorReport", "attractors"]
 
@@ -425,7 +425,7 @@ class _System:
         """All rest points from :func:`gametheory.equilibria.rest_points` (once), or ``None`` and why."""
         if self._catalogue is None:
             try:
-                from .equilibria import rest_points
+                from ..analysis.equilibria import rest_points
 
                 params = dict(zip(self.game.parameter_names, self.p_list))
                 self._catalogue = (rest_points(self.dyn, params), "")

@@ -64,9 +64,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from .dynamics import ReplicatorDynamics, _latex_name
-from .errors import ParameterError, SpecificationError, suggest
-from .game import Game
+from ..dynamics.replicator import ReplicatorDynamics
+from ..errors import ParameterError, SpecificationError, suggest
+from ..game import Game
+from ..latex import latex_name as _latex_name
 
 if TYPE_CHECKING:
     pass
@@ -286,7 +287,7 @@ def rest_points(
     dyn = _dynamics(dynamics)
     if report is None and analysis:
         try:
-            from .stability import analyze
+            from ..analysis.stability import analyze
         except ImportError:
             analyze = None
         if analyze is not None:
@@ -1184,7 +1185,7 @@ def _deviation_gains(game: Game) -> list[tuple[int, int, int, sympy.Expr]]:
 
 def _evaluate(exprs: Sequence[sympy.Expr], game: Game, values: Mapping[str, np.ndarray]) -> np.ndarray:
     """Evaluate parameter expressions on broadcast parameter arrays -> ``(len(exprs), *shape)``."""
-    from .codegen import compile_expressions
+    from ..codegen import compile_expressions
 
     f = compile_expressions("_plot_gains", list(exprs), (), game.symbols)
     arrays = [np.asarray(values[p.name], dtype=float) for p in game.parameters]
@@ -1358,7 +1359,7 @@ def _eval_plane(
     expr: sympy.Expr, s1: sympy.Symbol, s2: sympy.Symbol, a: np.ndarray, b: np.ndarray
 ) -> np.ndarray:
     """Evaluate an expression in two parameter symbols (numbers otherwise) on arrays."""
-    from .codegen import compile_expressions
+    from ..codegen import compile_expressions
 
     f = compile_expressions("_plot_plane", [sympy.sympify(expr)], (), (s1, s2))
     P = np.stack([np.asarray(a, dtype=float), np.asarray(b, dtype=float)])

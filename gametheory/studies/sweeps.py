@@ -68,12 +68,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ParameterError, StoreError
-from .game import Game
+from ..errors import ParameterError, StoreError
+from ..game import Game
 
 if TYPE_CHECKING:
-    from .dynamics import ReplicatorDynamics
-    from .ensemble_kernels import EnsembleSystem
+    from ..dynamics.replicator import ReplicatorDynamics
+    from ..numerics.kernels import EnsembleSystem
 
 __all__ = [
     "sweep",
@@ -142,7 +142,7 @@ class LabelledArray:
         index: list[Any] = [slice(None)] * len(self.dims)
         for dim, label in labels.items():
             if dim not in self.dims:
-                from .errors import suggest
+                from ..errors import suggest
 
                 raise KeyError(
                     f"{self.name} has no dimension {dim!r}{suggest(dim, self.dims)}; dims are {self.dims}"
@@ -164,7 +164,7 @@ class LabelledArray:
         With ``columns="coordinate"`` (a dimension name) that dimension is spread
         into one value column per label instead (e.g. ``x``, ``y``, ``z``).
         """
-        from .integrate import _import_pandas
+        from ..numerics.integrate import _import_pandas
 
         pd = _import_pandas()
         dims = list(self.dims)
@@ -247,7 +247,7 @@ def _versions(backend: str) -> dict[str, str]:
     import scipy
     import sympy
 
-    from . import __version__
+    from .. import __version__
 
     out = {
         "gametheory": __version__,
@@ -392,7 +392,7 @@ class _Task:
 
 
 def _integrate(task: _Task, X0: np.ndarray, P: np.ndarray) -> Any:
-    from .ensemble_kernels import integrate_numba, integrate_numpy
+    from ..numerics.kernels import integrate_numba, integrate_numpy
 
     s = task.settings
     args = (task.system, X0, P, s["t0"], s["t1"], s.get("t_eval"), s["rtol"], s["atol"], s["coordinates"],
@@ -683,7 +683,7 @@ def _execute(
 
 # ================================================================ shared checks
 def _dynamics(dyn_or_game: Any) -> ReplicatorDynamics:
-    from .dynamics import ReplicatorDynamics
+    from ..dynamics.replicator import ReplicatorDynamics
 
     if isinstance(dyn_or_game, Game):
         return dyn_or_game.replicator()
@@ -693,7 +693,7 @@ def _dynamics(dyn_or_game: Any) -> ReplicatorDynamics:
 
 
 def _grid(dyn: ReplicatorDynamics, grid: Mapping[str, Any], max_dims: int | None) -> dict[str, np.ndarray]:
-    from .errors import suggest
+    from ..errors import suggest
 
     if not isinstance(grid, Mapping) or not grid:
         raise ParameterError("give the swept parameters as a mapping {name: values}, e.g. {'F_n': [1, 2, 4]}")
@@ -739,8 +739,8 @@ def _settings(
     t_span: Any, t_eval: Any, rtol: float, atol: float, coordinates: str, backend: str, max_steps: int,
     threads: int | None, method: str,
 ) -> dict[str, Any]:  # fmt: skip
-    from .errors import IntegrationError
-    from .integrate import check_method, check_t_span, check_tolerances
+    from ..errors import IntegrationError
+    from ..numerics.integrate import check_method, check_t_span, check_tolerances
 
     (t0, t1), te = check_t_span(t_span, t_eval)
     rtol, atol = check_tolerances(rtol, atol)
@@ -883,8 +883,8 @@ def sweep(
     -------
     SweepResult
     """
-    from .ensemble_kernels import EnsembleSystem
-    from .integrate import check_t_span, resolve_backend
+    from ..numerics.integrate import check_t_span, resolve_backend
+    from ..numerics.kernels import EnsembleSystem
 
     dyn = _dynamics(dyn)
     grid = _grid(dyn, values, None)
@@ -1022,7 +1022,7 @@ def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> 
 
     Returns ``None`` while that function is not available.
     """
-    from . import stability
+    from ..analysis import stability
 
     critical_values = getattr(stability, "critical_values", None)
     if critical_values is None:
@@ -1089,9 +1089,9 @@ def regime_map(
     -------
     RegimeMap
     """
-    from .ensemble_kernels import EnsembleSystem
-    from .integrate import resolve_backend
-    from .stability import strict_equilibria
+    from ..analysis.stability import strict_equilibria
+    from ..numerics.integrate import resolve_backend
+    from ..numerics.kernels import EnsembleSystem
 
     dyn = _dynamics(game)
     grid = _grid(dyn, values, 2)
@@ -1307,8 +1307,8 @@ def basins(
     -------
     Basins
     """
-    from .ensemble_kernels import EnsembleSystem
-    from .integrate import resolve_backend
+    from ..numerics.integrate import resolve_backend
+    from ..numerics.kernels import EnsembleSystem
 
     dyn = _dynamics(dyn)
     base = _base_params(dyn, params, ())
@@ -1395,7 +1395,7 @@ def basins(
             else np.full(len(labels), np.nan)
         )
     try:
-        from .stability import strict_equilibria
+        from ..analysis.stability import strict_equilibria
 
         ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
     except ImportError:  # pragma: no cover - stability ships with the package

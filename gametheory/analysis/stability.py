@@ -52,10 +52,11 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .dynamics import ReplicatorDynamics, _latex_name
-from .equilibria import RestPoints, RestPointSet, Support, exact_parameter_values, rest_points
-from .errors import AnalysisError, ParameterError, SpecificationError, suggest
-from .game import Game
+from ..analysis.equilibria import RestPoints, RestPointSet, Support, exact_parameter_values, rest_points
+from ..dynamics.replicator import ReplicatorDynamics
+from ..errors import AnalysisError, ParameterError, SpecificationError, suggest
+from ..game import Game
+from ..latex import latex_name as _latex_name
 
 __all__ = [
     "StabilityKind",
@@ -721,7 +722,7 @@ def analyze(
     pvec = np.array([float(v) for v in exact_params.values()], dtype=float)
     payoff_f = dyn.compiled("payoffs")
     table = corner_conditions(game)
-    from .equilibria import _exact_payoffs
+    from ..analysis.equilibria import _exact_payoffs
 
     exact_payoffs, _ = _exact_payoffs(game, exact_params)
     equilibria = []

@@ -1,139 +1,151 @@
-"""Replicator dynamics of multi-population games, derived exactly with sympy.
+"""The interface every dynamics of a population game implements.
 
-State convention
-----------------
-For each population ``i`` with strategies ``1..k_i``, the state holds the shares
-of all strategies but the last, in declaration order; the last share is
-``1 - sum`` of the others.  For three 2-strategy populations the state is
-``(x, y, z)``, the shares playing each population's first strategy.
+A *dynamics* turns a :class:`~gametheory.game.Game` into an autonomous ODE on the
+product of the populations' simplices,
 
-Equations
----------
-With expected payoffs :math:`f_{ij}(x)` (see :mod:`gametheory.game`) and the
-population's mean payoff :math:`\\bar f_i = \\sum_j x_{ij} f_{ij}`, the
-(Taylor-Jonker) replicator dynamics are
+.. math::  \\dot x = F(x; p), \\qquad x \\in \\prod_i \\Delta^{k_i - 1},
 
-.. math::  \\dot x_{ij} = x_{ij}\\,(f_{ij}(x) - \\bar f_i(x)), \\qquad j < k_i .
+written in *reduced coordinates*: for each population the shares of all its
+strategies but the last, in declaration order (the last share is one minus the
+others).  Numerics, analysis, studies and plots take any :class:`Dynamics` and
+ask it for what they need (equations, Jacobian, compiled functions, parameter
+vectors, state checks, the integration chart, theory facts); none of them
+tests for a concrete class to decide theory.
 
-For a 2-strategy population this is :math:`\\dot x = x(1-x)\\,\\Delta(x)` with the
-payoff difference :math:`\\Delta = f_{i1} - f_{i2}`, which does not depend on
-the population's own state.  In general we report the payoff advantages
-:math:`\\Delta_{ij} = f_{ij} - f_{ik_i}` of each coordinate's strategy over the
-last one; at a vertex where population ``i`` plays its last strategy they are
-exactly the eigenvalues of the Jacobian in that population's directions.
+Adding a dynamics means one module with a subclass that sets :attr:`Dynamics.facts`
+and :attr:`Dynamics.chart` and builds :attr:`Dynamics.equations` (and, for the
+log-ratio chart, :attr:`Dynamics.growth_rates`).
 """
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import functools
-import itertools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import sympy
 
-from .codegen import CompiledFunction, compile_expressions
-from .errors import NumericalError, ParameterError, StateError, suggest
-from .game import Game
+from ..codegen import CompiledFunction, compile_expressions
+from ..errors import NumericalError, ParameterError, SpecificationError, StateError, suggest
+from ..game import Game
 
 if TYPE_CHECKING:
-    from .integrate import Trajectory
+    from ..numerics.integrate import Trajectory
 
-__all__ = ["ReplicatorDynamics", "STATE_TOLERANCE"]
+__all__ = ["CHARTS", "Dynamics", "STATE_TOLERANCE", "TheoryFacts"]
 
 #: Tolerance of input-state checks: a coordinate may be below 0, or a
 #: population's shares sum above 1, by at most this much.
 STATE_TOLERANCE = 1e-9
 
+#: Integration charts a dynamics may prefer: ``"log-ratio"`` integrates
+#: :math:`u_{ij} = \ln(x_{ij}/x_{i,\mathrm{ref}})` (needs invariant faces and
+#: :attr:`Dynamics.growth_rates`), ``"shares"`` integrates the reduced state itself.
+CHARTS = ("log-ratio", "shares")
+
 _LETTERS = "xyzwvu"
 
 
-class ReplicatorDynamics:
-    """Exact replicator dynamics of a :class:`~gametheory.game.Game`.
+@dataclasses.dataclass(frozen=True)
+class TheoryFacts:
+    """Theorems about a dynamics that analysis code may rely on.
+
+    Analysis asks these flags instead of testing for a concrete class; a
+    function that needs a fact the dynamics lacks raises
+    :class:`~gametheory.errors.AnalysisError` naming it.
+
+    Attributes
+    ----------
+    faces_invariant : bool
+        Every face of the state space (a strategy with share 0 stays at 0) is
+        forward-invariant; pure profiles are then rest points.
+    rest_points_equalize_payoffs : bool
+        The rest points are exactly the states at which every strategy in use
+        in a population earns the same expected payoff (so they can be found
+        support by support from payoff equalities).
+    vertex_eigenvalues_are_payoff_differences : bool
+        At a pure profile the Jacobian's eigenvalues are the payoff advantages
+        :math:`f_{ij} - f_{i s_i}` of the unused strategies over the used one.
+    sinks_are_strict_nash : bool
+        A rest point is asymptotically stable exactly when it is a strict Nash
+        equilibrium (Ritzberger and Weibull 1995 for the multi-population
+        replicator dynamics); ESS verdicts may be read from payoffs.
+    """
+
+    faces_invariant: bool = False
+    rest_points_equalize_payoffs: bool = False
+    vertex_eigenvalues_are_payoff_differences: bool = False
+    sinks_are_strict_nash: bool = False
+
+    def require(self, fact: str, dynamics: Dynamics, needed_by: str) -> None:
+        """Raise :class:`~gametheory.errors.AnalysisError` unless ``fact`` holds.
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> dyn = classic.matching_pennies_3().replicator()
+        >>> dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")
+        """
+        from ..errors import AnalysisError
+
+        if not getattr(self, fact):
+            raise AnalysisError(
+                f"{needed_by} relies on the theorem '{fact.replace('_', ' ')}', which does not hold for "
+                f"{type(dynamics).__name__}"
+            )
+
+
+class Dynamics(abc.ABC):
+    r"""A dynamics of a multi-population game, on the product of simplices.
+
+    Subclasses set :attr:`facts` and :attr:`chart`, and build
+    :attr:`equations` (a ``(d, 1)`` sympy matrix in :attr:`states` and the
+    game's parameter symbols) in their constructor after calling
+    ``super().__init__(game)``; :meth:`jacobian` defaults to the exact
+    symbolic derivative of :attr:`equations`.
 
     Attributes
     ----------
     game : Game
     states : tuple of sympy.Symbol
-        State symbols, in state order (see module docstring).
+        State symbols, in state order: for each population the shares of all
+        strategies but the last.
     coordinates : tuple of (int, int)
         For each state coordinate, ``(population index, strategy index)``.
     expected_payoffs : tuple of tuple of sympy.Expr
-        ``expected_payoffs[i][j]`` is :math:`f_{ij}(x)`.
-    payoff_differences : tuple of sympy.Expr
-        For each coordinate :math:`\\Delta_{ij} = f_{ij} - f_{ik_i}`, collected
-        in monomials of the states with factored coefficients.
+        ``expected_payoffs[i][j]`` is :math:`f_{ij}(x)`, the expected payoff of
+        strategy ``j`` of population ``i`` against the other populations.
     equations : sympy.ImmutableMatrix
-        Column ``(d, 1)`` of right-hand sides; for a 2-strategy population
-        ``x*(1 - x)*Delta``.
+        Column ``(d, 1)`` of right-hand sides :math:`\dot x = F(x; p)`.
+    facts : TheoryFacts
+        Theorems analysis may rely on (class attribute).
+    chart : str
+        The integration chart this dynamics prefers, one of :data:`CHARTS`.
     """
+
+    facts: ClassVar[TheoryFacts] = TheoryFacts()
+    chart: ClassVar[str] = "shares"
+    expected_payoffs: tuple[tuple[sympy.Expr, ...], ...]
+    equations: sympy.ImmutableMatrix
 
     def __init__(self, game: Game) -> None:
         if not isinstance(game, Game):
-            raise TypeError(f"ReplicatorDynamics needs a Game, got {type(game).__name__}")
+            raise SpecificationError(f"{type(self).__name__} needs a Game, got {type(game).__name__}")
         self.game = game
         self.coordinates: tuple[tuple[int, int], ...] = tuple(
             (i, j) for i, pop in enumerate(game.populations) for j in range(pop.size - 1)
         )
         self.states: tuple[sympy.Symbol, ...] = _state_symbols(game)
-        # The derivation runs on sympy Poly objects in the states (coefficients in
-        # the parameters): far faster than expanding Expr trees.
-        share_polys = self._share_polys()
-        payoff_polys = tuple(
-            tuple(self._expected_payoff_poly(i, j, share_polys) for j in range(pop.size))
-            for i, pop in enumerate(game.populations)
-        )
-        self._difference_polys = tuple(payoff_polys[i][j] - payoff_polys[i][-1] for i, j in self.coordinates)
-        # For populations of 3+ strategies, the right-hand side x_ij (f_ij - mean_i) as a polynomial.
-        self._equation_polys: list[sympy.Poly | None] = []
-        for c, (i, j) in enumerate(self.coordinates):
-            if game.populations[i].size == 2:
-                self._equation_polys.append(None)
-            else:
-                mean = sum((sh * f for sh, f in zip(share_polys[i], payoff_polys[i])), self._poly(0))
-                self._equation_polys.append(self._poly(self.states[c]) * (payoff_polys[i][j] - mean))
-        self.expected_payoffs = tuple(tuple(_expr(f) for f in row) for row in payoff_polys)
-        self.payoff_differences = tuple(_expr(d) for d in self._difference_polys)
-        shares_expr = self.shares_symbolic()
-        rows = []
-        for c, (i, j) in enumerate(self.coordinates):
-            s = self.states[c]
-            if game.populations[i].size == 2:
-                rows.append(s * (1 - s) * self.payoff_differences[c])
-            else:
-                # f_ij - mean_i = sum_l x_il (f_ij - f_il): vertices are exact zeros of this form
-                terms = [
-                    share * _expr(payoff_polys[i][j] - payoff_polys[i][l])
-                    for l, share in enumerate(shares_expr[i])
-                    if l != j
-                ]
-                rows.append(s * sympy.Add(*terms))
-        self.equations = sympy.ImmutableMatrix(rows)
 
-    def _poly(self, expr: Any) -> sympy.Poly:
-        return sympy.Poly(expr, *self.states)
-
-    def _share_polys(self) -> tuple[tuple[sympy.Poly, ...], ...]:
-        out = []
-        for sl in self.population_slices():
-            own = [self._poly(s) for s in self.states[sl]]
-            out.append((*own, self._poly(1 - sum(self.states[sl]))))
-        return tuple(out)
-
-    def _expected_payoff_poly(self, i: int, j: int, shares: tuple[tuple[sympy.Poly, ...], ...]) -> sympy.Poly:
-        """:math:`f_{ij} = \\sum_{s_{-i}} \\pi_i(j, s_{-i}) \\prod_{l \\ne i} x_{l s_l}`."""
-        game = self.game
-        arr = game.payoff_array(i)
-        others = [range(pop.size) if l != i else [j] for l, pop in enumerate(game.populations)]
-        total = self._poly(0)
-        for profile in itertools.product(*others):
-            term = self._poly(arr[profile])
-            for l, s in enumerate(profile):
-                if l != i:
-                    term = term * shares[l][s]
-            total = total + term
-        return total
+    @property
+    def growth_rates(self) -> tuple[tuple[sympy.Expr, ...], ...]:
+        r"""Per-capita growth :math:`\dot x_{ij} / x_{ij}` of every strategy, up to a
+        term common to the population (needed by the ``"log-ratio"`` chart, where
+        :math:`\dot u_{ij} = g_{ij} - g_{i,\mathrm{ref}}`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define growth rates")
 
     # ------------------------------------------------------------- structure
     @property
@@ -187,42 +199,15 @@ class ReplicatorDynamics:
     # -------------------------------------------------------------- symbolic
     @functools.cached_property
     def _jacobian(self) -> sympy.ImmutableMatrix:
-        d = self.dimension
-        entries = [[sympy.Integer(0)] * d for _ in range(d)]
-        for r, (i, _) in enumerate(self.coordinates):
-            s = self.states[r]
-            for c in range(d):
-                if self.game.populations[i].size == 2:
-                    if c == r:
-                        entries[r][c] = (1 - 2 * s) * self.payoff_differences[r]
-                    else:
-                        entries[r][c] = s * (1 - s) * _expr(self._difference_polys[r].diff(self.states[c]))
-                else:
-                    entries[r][c] = _expr(self._equation_polys[r].diff(self.states[c]))
-        return sympy.ImmutableMatrix(entries)
+        return sympy.ImmutableMatrix(self.equations.jacobian(sympy.Matrix(self.states)))
 
     def jacobian(self) -> sympy.ImmutableMatrix:
-        """Symbolic Jacobian :math:`\\partial \\dot x_r / \\partial x_c`, shape ``(d, d)``.
-
-        For 2-strategy populations the entries keep the structure
-        :math:`J_{rr} = (1 - 2x_r)\\Delta_r` and :math:`J_{rc} = x_r(1-x_r)\\,\\partial\\Delta_r/\\partial x_c`.
-        """
+        """Symbolic Jacobian :math:`\\partial \\dot x_r / \\partial x_c`, shape ``(d, d)``."""
         return self._jacobian
 
+    @abc.abstractmethod
     def to_latex(self) -> str:
         """The system as a paper prints it (a LaTeX ``align`` environment)."""
-        names = {p.symbol: _latex_name(p.name) for p in self.game.parameters}
-        lines = []
-        for r, (i, _j) in enumerate(self.coordinates):
-            s = self.states[r]
-            lhs = rf"\frac{{\mathrm{{d}}{sympy.latex(s)}}}{{\mathrm{{d}}t}}"
-            if self.game.populations[i].size == 2:
-                delta = sympy.latex(self.payoff_differences[r], symbol_names=names)
-                rhs = rf"{sympy.latex(s)}\left(1 - {sympy.latex(s)}\right)\left[{delta}\right]"
-            else:
-                rhs = sympy.latex(self.equations[r], symbol_names=names)
-            lines.append(f"{lhs} &= {rhs}")
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
 
     # -------------------------------------------------------------- numerics
     def _system(self, which: str) -> sympy.Matrix:
@@ -425,7 +410,7 @@ class ReplicatorDynamics:
         self, x0: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Trajectory:
         """Integrate one trajectory; see :func:`gametheory.integrate.simulate`."""
-        from .integrate import simulate
+        from ..numerics.integrate import simulate
 
         return simulate(self, x0, t_span, params, **kwargs)
 
@@ -433,12 +418,12 @@ class ReplicatorDynamics:
         self, states: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any:
         """Integrate an ensemble; see :func:`gametheory.integrate.simulate_many`."""
-        from .integrate import simulate_many
+        from ..numerics.integrate import simulate_many
 
         return simulate_many(self, states, t_span, params, **kwargs)
 
     def __repr__(self) -> str:
-        return f"ReplicatorDynamics({self.game!r}; states {list(self.state_names)})"
+        return f"{type(self).__name__}({self.game!r}; states {list(self.state_names)})"
 
 
 def _col(p: np.ndarray) -> np.ndarray:
@@ -446,7 +431,6 @@ def _col(p: np.ndarray) -> np.ndarray:
     return p[:, None] if p.ndim == 1 else p
 
 
-# ------------------------------------------------------------------ helpers
 def _state_symbols(game: Game) -> tuple[sympy.Symbol, ...]:
     taken = set(game.parameter_names)
     names: list[str] = []
@@ -460,56 +444,3 @@ def _state_symbols(game: Game) -> tuple[sympy.Symbol, ...]:
     while any(prefix + n in taken for n in names):
         prefix += "s_"
     return tuple(sympy.Symbol(prefix + n, real=True) for n in names)
-
-
-@functools.lru_cache(maxsize=4096)
-def _factor(coefficient: sympy.Expr) -> sympy.Expr:
-    """Factor a coefficient: cheaply (common content only) when it is linear in the parameters."""
-    if coefficient.is_number:
-        return coefficient
-    poly = coefficient.as_poly()
-    if poly is None or poly.total_degree() <= 1 or len(coefficient.free_symbols) > 12:
-        return sympy.factor_terms(coefficient)
-    return sympy.factor(coefficient)
-
-
-def _expr(poly: sympy.Poly) -> sympy.Expr:
-    """A polynomial in the states as a sum of monomials with factored coefficients."""
-    gens = poly.gens
-    terms = [_factor(c) * sympy.Mul(*(g**e for g, e in zip(gens, m))) for m, c in poly.terms()]
-    return sympy.Add(*terms)
-
-
-_GREEK = {
-    "alpha",
-    "beta",
-    "gamma",
-    "delta",
-    "epsilon",
-    "zeta",
-    "eta",
-    "theta",
-    "iota",
-    "kappa",
-    "lambda",
-    "mu",
-    "nu",
-    "xi",
-    "pi",
-    "rho",
-    "sigma",
-    "tau",
-    "upsilon",
-    "phi",
-    "chi",
-    "psi",
-    "omega",
-}
-
-
-def _latex_name(name: str) -> str:
-    """LaTeX for a parameter name: ``lam`` -> ``\\lambda``, ``R_g`` -> ``R_{g}``, ``theta`` -> ``\\theta``."""
-    base, _, sub = name.partition("_")
-    base = {"lam": "lambda"}.get(base, base)
-    head = f"\\{base}" if base in _GREEK else base if len(base) == 1 else f"\\mathit{{{base}}}"
-    return f"{head}_{{{sub}}}" if sub else head

@@ -62,9 +62,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from .dynamics import ReplicatorDynamics
-from .errors import AnalysisError, ParameterError
-from .game import Game
+from ..dynamics.replicator import ReplicatorDynamics
+from ..errors import AnalysisError, ParameterError
+from ..game import Game
 
 __all__ = [
     "RestPoint",

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .errors import IntegrationError, ParameterError, suggest
+from ..errors import IntegrationError, ParameterError, suggest
 
 if TYPE_CHECKING:
-    from .dynamics import ReplicatorDynamics
+    from ..dynamics.replicator import ReplicatorDynamics
 
 __all__ = ["Trajectory", "simulate", "check_t_span", "EXCURSION_TOLERANCE", "Ensemble", "simulate_many"]
 
@@ -89,7 +89,7 @@ class Trajectory:
         try:
             return self.y[self.state_names.index(name)]
         except ValueError:
-            from .errors import StateError, suggest
+            from ..errors import StateError, suggest
 
             raise StateError(
                 f"no coordinate {name!r}{suggest(name, self.state_names)}; coordinates are {list(self.state_names)}"
@@ -466,7 +466,7 @@ class Ensemble:
     @property
     def messages(self) -> dict[int, str]:
         """What each status code present in :attr:`status` means."""
-        from .ensemble_kernels import STATUS_MESSAGES
+        from ..numerics.kernels import STATUS_MESSAGES
 
         return {int(code): STATUS_MESSAGES[int(code)] for code in np.unique(self.status)}
 
@@ -475,7 +475,7 @@ class Ensemble:
         try:
             return self.y[:, self.state_names.index(name), :]
         except ValueError:
-            from .errors import StateError, suggest
+            from ..errors import StateError, suggest
 
             raise StateError(
                 f"no coordinate {name!r}{suggest(name, self.state_names)}; coordinates are {list(self.state_names)}"
@@ -520,7 +520,7 @@ def resolve_backend(backend: str, n_trajectories: int, compiled: bool = False) -
     ``compiled``: whether the numba kernel of the system is ready (compiled in this process or in
     the disk cache).
     """
-    from . import ensemble_kernels
+    from . import kernels as ensemble_kernels
 
     if backend not in _BACKENDS:
         raise IntegrationError(f"unknown backend {backend!r}; choose one of {list(_BACKENDS)}")
@@ -535,7 +535,7 @@ def resolve_backend(backend: str, n_trajectories: int, compiled: bool = False) -
 
 def check_method(method: Any) -> str:
     """Validate an ensemble integration method name (``"DOP853"`` or ``"DP5"``)."""
-    from .ensemble_kernels import METHODS
+    from ..numerics.kernels import METHODS
 
     if method not in METHODS:
         raise IntegrationError(f"unknown method {method!r} for ensembles; choose one of {list(METHODS)}")
@@ -622,7 +622,7 @@ def simulate_many(
     -------
     Ensemble
     """
-    from .ensemble_kernels import (
+    from ..numerics.kernels import (
         EnsembleSystem,
         integrate_numba,
         integrate_numpy,

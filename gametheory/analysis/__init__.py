@@ -1,0 +1,1 @@
+"""Analysis of dynamics: rest points, stability, corner conditions and attractors."""

@@ -1,0 +1,1 @@
+"""Dynamics of games: the :class:`~gametheory.dynamics.base.Dynamics` interface and its implementations."""

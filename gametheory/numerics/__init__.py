@@ -1,0 +1,1 @@
+"""Numerical integration: single trajectories, ensembles, the log-ratio chart and compiled kernels."""
