@@ -20,7 +20,7 @@ from .expressions import parse_expression
 from .game import Game, Parameter, Population, load_game, loads_game
 from .numerics.integrate import Trajectory, simulate
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 # The analysis, ensemble and sweep layers are imported eagerly: their optional heavy
 # dependencies (numba, dask, tqdm, pandas) are imported lazily inside them.  (Lazy

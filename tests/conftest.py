@@ -8,7 +8,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 import gametheory as gt
 
@@ -19,6 +19,8 @@ DATA = Path(__file__).parent / "data"
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
+# "ci-noshrink": the ci examples without shrinking, to see a failing example fast while debugging.
+settings.register_profile("ci-noshrink", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
