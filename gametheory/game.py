@@ -10,7 +10,7 @@ every other population, so the expected payoff of strategy ``j`` of population
 .. math::  f_{ij}(x) = \\sum_{s_{-i}} \\pi_i(j, s_{-i}) \\prod_{l \\ne i} x_{l, s_l}.
 
 Games are built from Python (:class:`Game`, :meth:`Game.from_table`) or read
-from TOML (:func:`load_game`); payoff strings are parsed safely (see
+from TOML or JSON files (:mod:`gametheory.io`); payoff strings are parsed safely (see
 :mod:`gametheory.expressions`).
 """
 
@@ -19,34 +19,24 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from .errors import ParseError, SpecificationError, suggest
+from .errors import SpecificationError, suggest
 from .expressions import parameter_symbol, parse_expression
 
 if TYPE_CHECKING:
     from .dynamics.replicator import ReplicatorDynamics
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-__all__ = ["Population", "Parameter", "Game", "load_game"]
+__all__ = ["Population", "Parameter", "Game"]
 
 #: Largest number of pure strategy profiles a game may have.
 MAX_PROFILES = 100_000
-#: Largest TOML model file accepted by :func:`load_game`, in bytes.
-MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -374,28 +364,10 @@ class Game:
         return self._replicator
 
     def to_toml(self) -> str:
-        """The game as a TOML model file that :func:`load_game` reads back."""
-        out = []
-        if self.name:
-            out.append(f"name = {_toml_string(self.name)}")
-        out.append("\n[populations]")
-        for p in self.populations:
-            out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
-        for p in self.parameters:
-            out.append(f"\n[parameters.{p.name}]")
-            if p.default is not None:
-                out.append(f"default = {p.default!r}")
-            if p.bounds is not None:
-                out.append(f"bounds = [{_toml_float(p.bounds[0])}, {_toml_float(p.bounds[1])}]")
-            if p.description:
-                out.append(f"description = {_toml_string(p.description)}")
-            if p.source:
-                out.append(f"source = {_toml_string(p.source)}")
-        out.append("\n[payoffs]")
-        for profile, row in self.payoffs.items():
-            exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
-            out.append(f"{_toml_string(','.join(profile))} = [{exprs}]")
-        return "\n".join(out) + "\n"
+        """The game as a TOML model file that :func:`~gametheory.io.load_game` reads back (see :func:`gametheory.io.to_toml`)."""
+        from .io import to_toml
+
+        return to_toml(self)
 
 
 # ---------------------------------------------------------------- validation
@@ -513,194 +485,10 @@ def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> t
     return tuple(declared)
 
 
-# ---------------------------------------------------------------------- TOML
-def _toml_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def __getattr__(name: str) -> Any:
+    """Forward the old names ``gametheory.game.load_game``/``loads_game`` to :mod:`gametheory.io`."""
+    if name in ("load_game", "loads_game"):
+        from . import io
 
-
-def _toml_key(s: str) -> str:
-    return s if s.replace("_", "").replace("-", "").isalnum() else _toml_string(s)
-
-
-def _toml_float(v: float) -> str:
-    return "inf" if v == math.inf else "-inf" if v == -math.inf else repr(v)
-
-
-def load_game(path: str | Path) -> Game:
-    """Read a game from a TOML (``.toml``) or JSON (``.json``) model file.
-
-    The file has the tables ``[populations]`` (name = list of strategies, in
-    order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
-    optionally ``[parameters]`` (``name = default`` or a sub-table with
-    ``default``, ``bounds``, ``description``, ``source``) and a top-level
-    ``name``.  Payoff strings are parsed safely; nothing in the file is executed.
-
-    Example::
-
-        name = "Matching pennies"
-        [populations]
-        row = ["H", "T"]
-        col = ["H", "T"]
-        [parameters]
-        a = 1.0
-        [payoffs]
-        "H,H" = ["a", "-a"]
-        "H,T" = ["-a", "a"]
-        "T,H" = ["-a", "a"]
-        "T,T" = ["a", "-a"]
-
-    A JSON file holds the same document as an object.  JSON files in the
-    reference-case format of published games (keys ``players``,
-    ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
-    ``1`` is a player's *first* strategy) are read too; see
-    :func:`game_document_from_reference_case`.
-    """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SpecificationError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"model file {str(path)!r} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"model file {str(path)!r} is not UTF-8 text: {exc}") from None
-    fmt = "json" if path.suffix.lower() == ".json" else "toml"
-    return loads_game(text, source=str(path), format=fmt)
-
-
-def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
-    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`)."""
-    if format == "json":
-        try:
-            doc = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise ParseError(f"model file {source!r} is not valid JSON: {exc}") from None
-        if not isinstance(doc, dict):
-            raise SpecificationError(f"model file {source!r}: the JSON document must be an object")
-        if "players" in doc:
-            doc = game_document_from_reference_case(doc, source)
-    elif format == "toml":
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
-    else:
-        raise SpecificationError(f"unknown model file format {format!r}; use 'toml' or 'json'")
-    return _game_from_document(doc, source)
-
-
-def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
-    """Translate a reference-case JSON document into a model document.
-
-    Reference cases name ``players`` (their order is the state order), give
-    ``strategies`` either per player (``{"player": ["first", "second"]}``) or
-    for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
-    ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
-    first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
-    (1-based strategy index) when a player has more strategies.
-    """
-    players = doc.get("players")
-    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
-        raise SpecificationError(f"reference case {source!r}: 'players' must be a list of names")
-    spec = doc.get("strategies") or {}
-    if not isinstance(spec, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'strategies' must be an object")
-    populations: dict[str, list[str]] = {}
-    for player in players:
-        names = spec.get(player, spec.get("all", ["1", "0"]))
-        if not isinstance(names, list) or len(names) < 2:
-            raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
-        populations[player] = [str(n) for n in names]
-    payoffs: dict[tuple[str, ...], Any] = {}
-    raw = doc.get("payoffs")
-    if not isinstance(raw, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
-    for key, row in raw.items():
-        try:
-            codes = [int(c) for c in str(key).strip().strip("()").split(",")]
-        except ValueError:
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} must look like '(1,0,1)'"
-            ) from None
-        if len(codes) != len(players):
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} needs {len(players)} entries"
-            )
-        profile = []
-        for player, code in zip(players, codes):
-            names = populations[player]
-            index = (0 if code == 1 else 1 if code == 0 else -1) if len(names) == 2 else code - 1
-            if not 0 <= index < len(names):
-                raise SpecificationError(
-                    f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
-                )
-            profile.append(names[index])
-        payoffs[tuple(profile)] = row
-    params = doc.get("parameters") or {}
-    if not isinstance(params, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
-    # Reference cases may list parameters their payoff table does not use; keep only used ones.
-    used = {
-        sym.name
-        for row in payoffs.values()
-        if isinstance(row, Sequence) and not isinstance(row, str)
-        for entry in row
-        for sym in parse_expression(entry, where=f"reference case {source!r}").free_symbols
-    }
-    params = {k: v for k, v in params.items() if k in used}
-    return {
-        "name": str(doc.get("id", "")),
-        "populations": populations,
-        "payoffs": payoffs,
-        "parameters": dict(params),
-    }
-
-
-def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
-    """Build a game from a parsed model document (TOML or JSON)."""
-    known = {"name", "populations", "payoffs", "parameters", "description"}
-    extra = [k for k in doc if k not in known]
-    if extra:
-        raise SpecificationError(
-            f"model file {source!r}: unknown top-level key(s) {extra}{suggest(extra[0], known)}; "
-            f"expected {sorted(known)}"
-        )
-    for key in ("populations", "payoffs"):
-        if key not in doc:
-            raise SpecificationError(f"model file {source!r} has no [{key}] table")
-        if not isinstance(doc[key], Mapping):
-            raise SpecificationError(f"model file {source!r}: [{key}] must be a table")
-    populations = doc["populations"]
-    for name, strategies in populations.items():
-        if not isinstance(strategies, list):
-            raise SpecificationError(
-                f"model file {source!r}: population {name!r} must be a list of strategy names"
-            )
-    params_doc = doc.get("parameters")
-    parameters: list[Parameter] | None = None
-    if params_doc is not None:
-        if not isinstance(params_doc, Mapping):
-            raise SpecificationError(f"model file {source!r}: [parameters] must be a table")
-        parameters = []
-        for pname, spec in params_doc.items():
-            if isinstance(spec, Mapping):
-                allowed = {"default", "bounds", "description", "source"}
-                bad = [k for k in spec if k not in allowed]
-                if bad:
-                    raise SpecificationError(
-                        f"model file {source!r}: parameter {pname!r} has unknown field(s) {bad}; "
-                        f"allowed: {sorted(allowed)}"
-                    )
-                parameters.append(Parameter(pname, **spec))
-            elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
-                parameters.append(Parameter(pname, spec))
-            else:
-                raise SpecificationError(
-                    f"model file {source!r}: parameter {pname!r} must be a number or a table, got {spec!r}"
-                )
-    name = doc.get("name", "")
-    if not isinstance(name, str):
-        raise SpecificationError(f"model file {source!r}: name must be a string")
-    return Game.from_table(populations, doc["payoffs"], parameters, name=name)
+        return getattr(io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
