@@ -19,6 +19,17 @@ the name a meaning (``S``, ``E``, ``I``, ``N``, ``O``, ``Q``, ``beta``,
 Decimal literals become exact rationals (``0.1`` is ``1/10``), so symbolic
 stability conditions are exact.
 
+Numbers may also be given as numbers rather than strings: Python ``int`` and
+``float`` and numpy scalars or 0-d arrays of integer or floating type.  A numpy
+integer becomes the Python ``int`` of the same value; a numpy floating scalar
+(``float16``, ``float32``, ``float64``) becomes the Python ``float`` of the same
+value, which is exact for every such type, and is then read like a Python float:
+as the exact rational of its shortest decimal representation.  So
+``np.float64(0.1)`` is ``1/10``, but ``np.float32(0.1)`` is
+``0.10000000149011612`` (the float32 nearest to 0.1), not ``1/10``; pass
+decimal strings or Python floats when decimal values are meant.  Booleans,
+complex numbers and arrays with more than one element are rejected.
+
 Rejected with :class:`~gametheory.errors.ParseError`, before anything is
 evaluated: attribute access, subscripts, lambdas, comprehensions, strings,
 calls of anything but the whitelist, keyword arguments, names that start with
@@ -35,6 +46,7 @@ import keyword
 import tokenize
 from collections.abc import Mapping
 
+import numpy as np
 import sympy
 
 from .errors import ParseError
@@ -100,6 +112,7 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
         If the text is not an arithmetic expression of the accepted grammar.
     """
     context = f" in {where}" if where else ""
+    text = as_python_number(text)
     if isinstance(text, bool):
         raise ParseError(f"a payoff must be a number or an expression, got {text!r}{context}")
     if isinstance(text, (int, float)):
@@ -122,6 +135,32 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
     return _Translator(text, context).visit(tree.body, 0)
+
+
+def as_python_number(value: object) -> object:
+    """A numpy integer or floating scalar (or 0-d array) as the Python number of the same value.
+
+    Anything else is returned unchanged (numpy booleans become Python ``bool``,
+    which payoffs reject).  The conversion is exact: every numpy integer fits a
+    Python ``int`` and every float16/float32/float64 value is a Python ``float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_python_number(np.int64(3)), as_python_number(np.float32(0.5)), as_python_number(np.array(2.0))
+    (3, 0.5, 2.0)
+    >>> as_python_number("a + 1")
+    'a + 1'
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -150,11 +189,12 @@ def _rename_keywords(text: str, context: str) -> str:
 
 
 def _number(value: float | int, context: str) -> sympy.Expr:
+    value = as_python_number(value)
     if isinstance(value, int):
         return sympy.Integer(value)
     if value != value or value in (float("inf"), float("-inf")):
         raise ParseError(f"payoff value {value!r} is not finite{context}")
-    return sympy.Rational(repr(value))
+    return sympy.Rational(repr(float(value)))
 
 
 def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sympy
 
 from .errors import SpecificationError, suggest
@@ -119,8 +120,10 @@ class Parameter:
                 f"parameter name {self.name!r} must be an identifier not starting with '_'"
             )
         if self.default is not None:
+            if isinstance(self.default, (bool, np.bool_)) or np.ndim(self.default) != 0:
+                raise SpecificationError(f"parameter {self.name!r}: default {self.default!r} is not a number")
             try:
-                value = float(self.default)
+                value = float(self.default)  # numpy scalars and 0-d arrays convert exactly
             except (TypeError, ValueError):
                 raise SpecificationError(
                     f"parameter {self.name!r}: default {self.default!r} is not a number"
@@ -427,6 +430,8 @@ def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sym
     table = []
     for profile in expected:
         row = given[profile]
+        if isinstance(row, np.ndarray) and row.ndim == 1:
+            row = list(row)  # a row of a numpy payoff array: its entries are numpy scalars
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise SpecificationError(
                 f"payoffs at {profile} must be a sequence of {len(pops)} values, one per population "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 
@@ -234,3 +235,62 @@ def test_game_pickles():
     back = pickle.loads(pickle.dumps(g))
     assert back == g and back.defaults == g.defaults and back.name == g.name
     assert back.replicator().payoff_differences == g.replicator().payoff_differences
+
+
+# ------------------------------------------------------------ numpy payoffs (issue 9)
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.float64(2.0), sympy.Integer(2)),
+        (np.float64(0.1), sympy.Rational(1, 10)),
+        (np.int64(3), sympy.Integer(3)),
+        (np.int32(-4), sympy.Integer(-4)),
+        (np.float32(0.5), sympy.Rational(1, 2)),
+        (np.float32(0.1), sympy.Rational(repr(float(np.float32(0.1))))),  # its exact float value
+        (np.array(2.5), sympy.Rational(5, 2)),
+        (np.array(7), sympy.Integer(7)),
+    ],
+)
+def test_numpy_scalar_payoffs_are_numbers(value, expected):
+    """Regression: numpy scalars crashed with a raw TypeError (float64) or a ParseError (others)."""
+    g = gt.Game.from_table(PD, {**PD_PAYOFFS, ("C", "C"): (value, "R")})
+    assert g.payoff(("C", "C"), 0) == expected
+    assert gt.parse_expression(value) == expected
+
+
+def test_bimatrix_game_from_numpy_arrays():
+    """Regression: the natural way to type a bimatrix game (two numpy arrays) failed."""
+    A = np.array([[3, 0], [5, 1]])
+    B = np.array([[3.0, 5.0], [0.0, 1.0]], dtype=np.float32)
+    s = ("C", "D")
+    by_entries = gt.Game.from_table(
+        PD, {(s[i], s[j]): (A[i, j], B[i, j]) for i in range(2) for j in range(2)}
+    )
+    by_rows = gt.Game.from_table(
+        PD, {(s[i], s[j]): np.array([A[i, j], B[i, j]]) for i in range(2) for j in range(2)}
+    )
+    plain = gt.Game.from_table(
+        PD, {("C", "C"): (3, 3), ("C", "D"): (0, 5), ("D", "C"): (5, 0), ("D", "D"): (1, 1)}
+    )
+    assert by_entries == plain and by_rows == plain
+    assert by_entries.parameter_names == ()
+
+
+def test_numpy_parameter_defaults_and_bounds():
+    g = gt.Game.from_table(
+        PD, PD_PAYOFFS, {"R": np.float64(3), "S": np.int64(0), "T": np.float32(5.5), "P": np.array(1)}
+    )
+    assert g.defaults == {"R": 3.0, "S": 0.0, "T": 5.5, "P": 1.0}
+    assert all(type(v) is float for v in g.defaults.values())
+    p = Parameter("a", np.float32(0.5), (np.int64(0), np.float64(1)))
+    assert p.default == 0.5 and p.bounds == (0.0, 1.0)
+    with pytest.raises(SpecificationError, match="not a number"):
+        Parameter("a", np.array([0.5, 1.0]))
+    with pytest.raises(SpecificationError, match="not a number"):
+        Parameter("a", np.True_)
+
+
+@pytest.mark.parametrize("value", [np.True_, np.complex128(1 + 2j), np.array([1.0, 2.0])])
+def test_numpy_non_numbers_are_rejected_clearly(value):
+    with pytest.raises(gt.ParseError, match="payoff of 'row'"):
+        gt.Game.from_table(PD, {**PD_PAYOFFS, ("C", "C"): (value, "R")})
