@@ -13,7 +13,8 @@ Characters that PDFs use for arithmetic are accepted as their ASCII meaning:
 the minus sign and dashes (``\u2212``, ``\u2013``, ``\u2014``) as ``-``,
 ``\u00d7``, ``\u00b7``, ``\u22c5`` as ``*``, ``\u00f7`` as ``/``.
 
-Every identifier is a plain real parameter symbol, even where sympy would give
+Every identifier is a plain parameter symbol (no assumptions, see
+:func:`parameter_symbol`), even where sympy would give
 the name a meaning (``S``, ``E``, ``I``, ``N``, ``O``, ``Q``, ``beta``,
 ``gamma``, ``zeta``, ``pi``, ``lambda``...).  ``^`` means power, as in papers.
 Decimal literals become exact rationals (``0.1`` is ``1/10``), so symbolic
@@ -85,8 +86,19 @@ _KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renam
 
 
 def parameter_symbol(name: str) -> sympy.Symbol:
-    """The canonical symbol of a parameter: a real sympy ``Symbol`` named ``name``."""
-    return sympy.Symbol(name, real=True)
+    """The canonical symbol of a parameter: a plain sympy ``Symbol`` named ``name``.
+
+    It carries no assumptions, so a user's ``sympy.Symbol(name)`` *is* the
+    parameter, and ``expr.subs({"name": value})`` substitutes it.  (Dropping the
+    former ``real=True`` changed no result: the flagship tables and figures are
+    byte-identical.)
+
+    Examples
+    --------
+    >>> parameter_symbol("F_g") == sympy.Symbol("F_g")
+    True
+    """
+    return sympy.Symbol(name)
 
 
 def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
@@ -104,7 +116,7 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     Returns
     -------
     sympy.Expr
-        The expression with every identifier a real :class:`sympy.Symbol`.
+        The expression with every identifier a plain :class:`sympy.Symbol`.
 
     Raises
     ------
@@ -198,7 +210,7 @@ def _number(value: float | int, context: str) -> sympy.Expr:
 
 
 def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:
-    """Replace every symbol by the canonical real parameter symbol of that name."""
+    """Replace every symbol by the canonical parameter symbol of that name."""
     if not isinstance(expr, sympy.Expr):
         raise ParseError(f"{type(expr).__name__} is not a scalar expression{context}")
     bad = [a for a in expr.atoms(sympy.Float) if not a.is_finite]

@@ -34,7 +34,7 @@ from .expressions import parameter_symbol, parse_expression
 if TYPE_CHECKING:
     from .dynamics.replicator import ReplicatorDynamics
 
-__all__ = ["Population", "Parameter", "Game"]
+__all__ = ["Population", "Parameter", "Game", "state_names"]
 
 #: Largest number of pure strategy profiles a game may have.
 MAX_PROFILES = 100_000
@@ -148,7 +148,7 @@ class Parameter:
 
     @property
     def symbol(self) -> sympy.Symbol:
-        """The sympy symbol of the parameter (real)."""
+        """The sympy symbol of the parameter: ``sympy.Symbol(name)``, no assumptions."""
         return parameter_symbol(self.name)
 
 
@@ -170,9 +170,12 @@ class Game:
     parameters
         Optional: :class:`Parameter` objects, or a mapping ``{name: default}``
         or ``{name: Parameter}``.  When given, every name used in the payoffs
-        must be declared and every declared name must be used.  When omitted,
-        the parameters are the names found in the payoffs (sorted), without
-        defaults.
+        must be declared; declared names that no payoff uses are kept as
+        parameters (so a paper's full parameter set can be declared for each of
+        its tables).  When omitted, the parameters are the names found in the
+        payoffs (sorted), without defaults.  No parameter may be named like a
+        state variable (:func:`state_names`: ``x``, ``y``, ``z``, ... or
+        ``x1``, ``x2``, ...), since payoffs are per pure profile.
     name
         A title for the game.
 
@@ -180,7 +183,8 @@ class Game:
     ------
     SpecificationError
         On a missing or extra profile, a payoff tuple of the wrong length,
-        duplicate names, or undeclared/unused parameters.
+        duplicate names, undeclared parameters, or a payoff that names a
+        state variable.
     ParseError
         On a payoff expression that is not valid.
     """
@@ -200,7 +204,14 @@ class Game:
     ) -> None:
         pops = _populations(populations)
         table = _payoff_table(pops, payoffs)
+        _refuse_state_names(pops, table)
         params = _parameters(table, parameters)
+        clash = [p.name for p in params if p.name in state_names(pops)]
+        if clash:
+            raise SpecificationError(
+                f"parameter {clash[0]!r} has the name of a state variable of the game's dynamics "
+                f"({', '.join(state_names(pops))}); rename it"
+            )
         profiles = list(itertools.product(*(p.strategies for p in pops)))
         object.__setattr__(self, "populations", pops)
         object.__setattr__(self, "_payoff_table", table)
@@ -451,7 +462,56 @@ def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sym
     return tuple(table)
 
 
+def state_names(populations: Sequence[Population]) -> tuple[str, ...]:
+    """Names of the state variables of any dynamics of a game with these populations.
+
+    The state holds, for each population, the shares of all its strategies but
+    the last.  A 2-strategy population's share gets one letter (``x``, ``y``,
+    ``z``, ``w``, ``v``, ``u`` for the 1st to 6th population), a population with
+    ``k >= 3`` strategies gets ``k - 1`` numbered names (``x1``, ``x2``, ...).
+    Games with more than 6 populations use ``x1_``, ``x2_``, ... as letters.
+    Payoffs may not use these names (see :class:`Game`).
+
+    Examples
+    --------
+    >>> state_names([Population("a", ["H", "T"]), Population("b", ["r", "p", "s"])])
+    ('x', 'y1', 'y2')
+    """
+    letters = "xyzwvu"
+    names: list[str] = []
+    for i, pop in enumerate(populations):
+        letter = letters[i] if len(populations) <= len(letters) else f"x{i + 1}_"
+        if pop.size == 2:
+            names.append(letter)
+        else:
+            names.extend(f"{letter}{j + 1}" for j in range(pop.size - 1))
+    return tuple(names)
+
+
+def _refuse_state_names(pops: tuple[Population, ...], table: tuple[tuple[sympy.Expr, ...], ...]) -> None:
+    """Payoffs are per pure profile: a state variable in a payoff would silently become a parameter."""
+    states = state_names(pops)
+    profiles = itertools.product(*(p.strategies for p in pops))
+    for profile, row in zip(profiles, table):
+        for pop, expr in zip(pops, row):
+            clash = sorted(s.name for s in expr.free_symbols if s.name in states)
+            if clash:
+                raise SpecificationError(
+                    f"the payoff of {pop.name!r} at {profile} uses {clash[0]!r}, which is the name of a state "
+                    f"variable: payoffs are given per pure strategy profile, and the dynamics' state variables "
+                    f"{', '.join(states)} are the shares of the populations' strategies (state-dependent "
+                    f"payoffs are not supported yet). If {clash[0]!r} is a parameter, rename it "
+                    f"(e.g. {clash[0].upper() + '_0'!r})"
+                )
+
+
 def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> tuple[Parameter, ...]:
+    """Declared parameters (or the sorted names the payoffs use, when none are declared).
+
+    Every name the payoffs use must be declared.  Declared names that no payoff
+    uses are kept (a paper's full parameter set may be declared for every table);
+    they are listed as likely typos only when a used name is undeclared.
+    """
     used = sorted({s.name for row in table for e in row for s in e.free_symbols})
     if parameters is None:
         return tuple(Parameter(n) for n in used)
@@ -478,14 +538,15 @@ def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> t
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise SpecificationError(f"parameter(s) {dupes} are declared more than once")
-    problems = []
-    for n in used:
-        if n not in names:
-            problems.append(f"payoffs use {n!r}, which is not declared{suggest(n, names)}")
-    for n in names:
-        if n not in used:
-            problems.append(f"parameter {n!r} is declared but no payoff uses it{suggest(n, used)}")
+    problems = [
+        f"payoffs use {n!r}, which is not declared{suggest(n, names)}" for n in used if n not in names
+    ]
     if problems:
+        problems += [
+            f"parameter {n!r} is declared but no payoff uses it{suggest(n, used)}"
+            for n in names
+            if n not in used
+        ]
         raise SpecificationError("inconsistent parameters:\n  - " + "\n  - ".join(problems))
     return tuple(declared)
 

@@ -21,14 +21,13 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import sympy
 
 from .errors import ParseError, SpecificationError, suggest
-from .expressions import parse_expression
 from .game import Game, Parameter
 
 if sys.version_info >= (3, 11):
@@ -195,15 +194,8 @@ def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<js
     params = doc.get("parameters") or {}
     if not isinstance(params, Mapping):
         raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
-    # Reference cases may list parameters their payoff table does not use; keep only used ones.
-    used = {
-        sym.name
-        for row in payoffs.values()
-        if isinstance(row, Sequence) and not isinstance(row, str)
-        for entry in row
-        for sym in parse_expression(entry, where=f"reference case {source!r}").free_symbols
-    }
-    params = {k: v for k, v in params.items() if k in used}
+    # Reference cases may list parameters their payoff table does not use; they are kept as
+    # declared parameters (the rule of Game: declared but unused names are accepted).
     return {
         "name": str(doc.get("id", "")),
         "populations": populations,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_three_strategy_population():
         ({"row": ["C"], "col": ["C", "D"]}, PD_PAYOFFS, None, "at least 2 strategies"),
         ({"row": ["C", "D"]}, {("C",): (1,), ("D",): (2,)}, None, "at least 2 populations"),
         (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5}, "'P', which is not declared"),
-        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "P": 1, "Q": 2}, "'Q' is declared but no payoff uses it"),
+        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "P": 1, "Q": 2}, "'Q' is declared but no payoff uses it"),
         (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "p": 1}, "did you mean 'p'"),
     ],
 )
@@ -294,3 +295,28 @@ def test_numpy_parameter_defaults_and_bounds():
 def test_numpy_non_numbers_are_rejected_clearly(value):
     with pytest.raises(gt.ParseError, match="payoff of 'row'"):
         gt.Game.from_table(PD, {**PD_PAYOFFS, ("C", "C"): (value, "R")})
+
+
+def test_declared_but_unused_parameters_are_kept(tmp_path):
+    """Regression (issue 9): a paper's full parameter dict declared for a table that uses only some
+    of them was refused by from_table and load_game, and silently filtered by the reference-case reader."""
+    full = {"R": 3, "S": 0, "T": 5, "P": 1, "Q": 2}
+    g = gt.Game.from_table(PD, PD_PAYOFFS, full)
+    assert g.parameter_names == ("R", "S", "T", "P", "Q") and g.defaults["Q"] == 2.0
+    assert gt.loads_game(g.to_toml()) == g
+    dyn = g.replicator()
+    assert dyn.parameter_vector(full).tolist() == [3.0, 0.0, 5.0, 1.0, 2.0]
+    wang = gt.load_game(DATA / "wang2023_s1_to_000.json")
+    doc = json.loads((DATA / "wang2023_s1_to_000.json").read_text())
+    assert set(wang.parameter_names) == set(doc["parameters"])
+    wang.replicator().parameter_vector(doc["parameters"])  # the paper's whole dict is accepted
+
+
+def test_unknown_parameters_are_reported_once_together():
+    """Regression (issue 9): each unknown name got its own message, each repeating the whole list."""
+    dyn = gt.Game.from_table(PD, PD_PAYOFFS, {"R": 3, "S": 0, "T": 5, "P": 1}).replicator()
+    with pytest.raises(gt.ParameterError) as info:
+        dyn.parameter_vector({"R": 1, "Rr": 1, "Z": 2, "TT": 3})
+    message = str(info.value)
+    assert message.count("the game's parameters are") == 1
+    assert "unknown parameters 'Rr' (did you mean 'R'?), 'Z', 'TT' (did you mean 'T'?)" in message
