@@ -9,6 +9,11 @@ checked against a small grammar and translated to sympy by hand::
     expr   := number | name | expr (+ - * / ** ^) expr | (+|-) expr | func(expr, ...)
     func   := exp | log | sqrt | Min | Max | Abs      (min, max, abs are aliases)
 
+Greek letters become their ASCII names (:data:`GREEK`: ``α`` is ``alpha``,
+``λ`` is ``lambda``, ``Δ`` is ``Delta``), so ``α`` and ``alpha`` are one
+parameter.  Sub- and superscript characters (``C₁``, ``x²``) and implicit
+multiplication (``2a``, ``2 a``, ``a b``, ``2(a + b)``) are refused with a hint
+(``write C_1``, ``write 2*a``).
 Characters that PDFs use for arithmetic are accepted as their ASCII meaning:
 the minus sign and dashes (``\u2212``, ``\u2013``, ``\u2014``) as ``-``,
 ``\u00d7``, ``\u00b7``, ``\u22c5`` as ``*``, ``\u00f7`` as ``/``.
@@ -44,7 +49,9 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -52,7 +59,15 @@ import sympy
 
 from .errors import ParseError
 
-__all__ = ["parse_expression", "parameter_symbol", "FUNCTIONS", "MAX_LENGTH"]
+__all__ = [
+    "FUNCTIONS",
+    "GREEK",
+    "MAX_LENGTH",
+    "as_python_number",
+    "ascii_name",
+    "parameter_symbol",
+    "parse_expression",
+]
 
 #: Longest accepted expression, in characters.
 MAX_LENGTH = 20_000
@@ -81,6 +96,23 @@ _PDF_CHARACTERS = str.maketrans(
     {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
      "\u2219": "*", "\u00f7": "/", "\u2044": "/", "\u00a0": " "}
 )  # fmt: skip
+#: Greek letters, mapped to their ASCII names so that ``α`` and ``alpha`` are one parameter
+#: (and LaTeX output stays ASCII).  ``λ`` becomes ``lambda``, the parameter that typing
+#: ``lambda`` gives (a Python keyword, renamed internally like every keyword used as a name).
+#: Capitals get capitalised names (``Δ`` -> ``Delta``); letter variants map to the letter
+#: (``ϵ`` -> ``epsilon``, ``ϑ`` -> ``theta``, ``ς`` -> ``sigma``, the micro sign ``µ`` -> ``mu``).
+GREEK: Mapping[str, str] = {
+    **dict(zip("αβγδεζηθικλμνξοπρστυφχψω", (
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma "
+        "tau upsilon phi chi psi omega").split())),
+    **dict(zip("ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ", (
+        "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi Rho Sigma "
+        "Tau Upsilon Phi Chi Psi Omega").split())),
+    "ϵ": "epsilon", "ϑ": "theta", "ς": "sigma", "ϕ": "phi", "ϱ": "rho", "ϖ": "pi", "ϰ": "kappa",
+    "µ": "mu",
+}  # fmt: skip
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿⁱ⁺⁻"
 _CONSTANTS = ("True", "False", "None")  # keywords that stay literals (and are then rejected)
 _KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renamed to this + name
 
@@ -141,11 +173,13 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
         )
     if not text.strip():
         raise ParseError(f"empty expression{context}")
-    source = _rename_keywords(text.translate(_PDF_CHARACTERS), context)
+    clean = text.translate(_PDF_CHARACTERS)
+    _refuse_typography(text, clean, context)
+    source = _rename_tokens(clean, text, context)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}{_hint(clean)}") from None
     return _Translator(text, context).visit(tree.body, 0)
 
 
@@ -179,25 +213,90 @@ def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n] + "..."
 
 
-def _rename_keywords(text: str, context: str) -> str:
-    """Token pass: ``^`` becomes ``**`` and keywords used as names are renamed.
+def _refuse_typography(text: str, clean: str, context: str) -> None:
+    """Sub- and superscript characters (from PDFs) get a hint instead of a tokenizer message."""
+    for i, ch in enumerate(clean):
+        if ch in _SUBSCRIPTS:
+            j = i
+            while j < len(clean) and clean[j] in _SUBSCRIPTS:
+                j += 1
+            sub = unicodedata.normalize("NFKC", clean[i:j])
+            raise ParseError(
+                f"cannot parse {_short(text)!r}{context}: subscript characters {clean[i:j]!r} are not "
+                f"allowed; write {clean[:i].split()[-1] if clean[:i].split() else ''}_{sub}"
+            )
+        if ch in _SUPERSCRIPTS:
+            raise ParseError(
+                f"cannot parse {_short(text)!r}{context}: superscript character {ch!r} is not allowed; "
+                f"write powers with ** or ^ (e.g. x\u00b2 as x**2, or x^2)"
+            )
+
+
+def _hint(text: str) -> str:
+    """A hint for a text that does not parse: implicit multiplication, the usual culprit."""
+    match = re.search(r"(?<![\w.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*([^\W\d]\w*)", text) or re.search(
+        r"([^\W\d]\w*|\d+(?:\.\d*)?|\))\s+([^\W\d]\w*|\d|\()", text
+    )
+    if match is None:
+        return ""
+    a, b = match.group(1), match.group(2)
+    return f"; multiplication must be written out: write {a}*{b} instead of {match.group(0)!r}"
+
+
+def _rename_tokens(text: str, original: str, context: str) -> str:
+    """Token pass: ``^`` becomes ``**``, Greek letters their ASCII names, keywords are renamed.
 
     ``^`` must be translated on tokens, not on the tree: Python gives ``^`` a
     lower precedence than ``+``, so ``N^2 + 1`` would parse as ``N^(2 + 1)``.
-    Keywords (``lambda``) become ``kw__lambda`` and are mapped back to symbols.
+    Greek letters in names become their names (:data:`GREEK`), ``α_g`` ->
+    ``alpha_g``; a Greek letter next to another letter in one name (``αβ``,
+    ``Fα``) is ambiguous and refused with a hint.  Keywords (``lambda``, also
+    from ``λ``) become ``kw__lambda`` and are mapped back to symbols.
     """
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
-        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+        raise ParseError(f"cannot parse {_short(original)!r}{context}: {exc}{_hint(text)}") from None
     out = []
     for tok in tokens:
+        if tok.type == tokenize.NAME and any(ch in GREEK for ch in tok.string):
+            tok = tok._replace(string=_greek_name(tok.string, original, context))
         if tok.type == tokenize.NAME and keyword.iskeyword(tok.string) and tok.string not in _CONSTANTS:
             tok = tok._replace(string=_KEYWORD_PREFIX + tok.string)
         elif tok.type == tokenize.OP and tok.string == "^":
             tok = tok._replace(string="**")
         out.append(tok)
     return tokenize.untokenize(out)
+
+
+def _greek_name(name: str, original: str, context: str) -> str:
+    """``α_g`` -> ``alpha_g``; ``αβ`` or ``Fα`` (a Greek letter touching another letter) is refused."""
+    for i, ch in enumerate(name):
+        if ch in GREEK:
+            neighbours = name[max(i - 1, 0) : i] + name[i + 1 : i + 2]
+            if any(c.isalpha() for c in neighbours):
+                spelled = "".join(f" {GREEK[c]} " if c in GREEK else c for c in name).split()
+                raise ParseError(
+                    f"cannot parse {_short(original)!r}{context}: the name {name!r} puts the Greek letter "
+                    f"{ch!r} next to another letter; write {'*'.join(spelled)} for a product or "
+                    f"{'_'.join(spelled)} for one parameter"
+                )
+    return ascii_name(name)
+
+
+def ascii_name(name: str) -> str:
+    """``name`` with every Greek letter replaced by its ASCII name (:data:`GREEK`).
+
+    Used for every parameter name the package is given (payoff strings, sympy
+    expressions, :class:`~gametheory.game.Parameter` names, ``params`` keys), so
+    that ``α`` and ``alpha`` are one parameter everywhere.
+
+    Examples
+    --------
+    >>> ascii_name("α_g"), ascii_name("λ"), ascii_name("R_g")
+    ('alpha_g', 'lambda', 'R_g')
+    """
+    return "".join(GREEK.get(ch, ch) for ch in name)
 
 
 def _number(value: float | int, context: str) -> sympy.Expr:
@@ -216,7 +315,7 @@ def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:
     bad = [a for a in expr.atoms(sympy.Float) if not a.is_finite]
     if bad or expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         raise ParseError(f"expression {expr} is not finite{context}")
-    return expr.xreplace({s: parameter_symbol(s.name) for s in expr.free_symbols})
+    return expr.xreplace({s: parameter_symbol(ascii_name(s.name)) for s in expr.free_symbols})
 
 
 class _Translator:
@@ -292,7 +391,8 @@ class _Translator:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             allowed = ", ".join(sorted({"exp", "log", "sqrt", "Min", "Max", "Abs"}))
-            raise self.fail(f"calling {what!r} (allowed functions: {allowed})")
+            hint = "" if isinstance(node.func, ast.Attribute) else f"; to multiply, write {what}*(...)"
+            raise self.fail(f"calling {what!r} (allowed functions: {allowed}{hint})")
         name = node.func.id
         if node.keywords:
             raise self.fail(f"a keyword argument to {name}()")

@@ -29,7 +29,7 @@ import numpy as np
 import sympy
 
 from .errors import SpecificationError, suggest
-from .expressions import parameter_symbol, parse_expression
+from .expressions import ascii_name, parameter_symbol, parse_expression
 
 if TYPE_CHECKING:
     from .dynamics.replicator import ReplicatorDynamics
@@ -115,6 +115,8 @@ class Parameter:
     source: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.name, str):
+            object.__setattr__(self, "name", ascii_name(self.name))  # "α" is "alpha", as in payoffs
         if not isinstance(self.name, str) or not self.name.isidentifier() or self.name.startswith("_"):
             raise SpecificationError(
                 f"parameter name {self.name!r} must be an identifier not starting with '_'"

@@ -30,7 +30,7 @@ import sympy
 
 from ..codegen import CompiledFunction, compile_expressions
 from ..errors import NumericalError, ParameterError, SpecificationError, StateError, suggest
-from ..expressions import parse_expression
+from ..expressions import ascii_name, parse_expression
 from ..game import Game, state_names
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ class Dynamics(abc.ABC):
         params = dict(params or {})
         names = game.parameter_names
         problems = []
-        params = {(k.name if isinstance(k, sympy.Symbol) else k): v for k, v in params.items()}
+        params = {ascii_name(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in params.items()}
         unknown = [k for k in params if k not in names]
         if unknown:
             listed = ", ".join(f"{k!r}{suggest(str(k), names)}" for k in unknown)
