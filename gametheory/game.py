@@ -45,7 +45,19 @@ class Population:
     """A population and the names of its pure strategies, in declaration order.
 
     The state of the population is the vector of shares of all strategies but
-    the last (see :class:`~gametheory.dynamics.ReplicatorDynamics`).
+    the last (see :func:`state_names`).
+
+    Examples
+    --------
+    >>> pop = Population("government", ["C", "B"])
+    >>> pop.size, pop.index("B")
+    (2, 1)
+    >>> pop.summary()
+    'government: C, B'
+    >>> Population("ngo", ["E"])
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: population 'ngo' has 1 strategy(ies) ['E']; a population needs at least 2 strategies
     """
 
     name: str
@@ -79,6 +91,13 @@ class Population:
         """Number of pure strategies."""
         return len(self.strategies)
 
+    def summary(self) -> str:
+        """One line: ``name: strategy, strategy, ...``."""
+        return f"{self.name}: {', '.join(self.strategies)}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.name}**: {', '.join(self.strategies)}"
+
     def index(self, strategy: str) -> int:
         """Position of ``strategy`` in this population, with a clear error if unknown."""
         try:
@@ -106,6 +125,19 @@ class Parameter:
         What the parameter means.
     source
         Where it comes from (e.g. a section of a paper).
+
+    A Greek name is stored as its ASCII name (``"α"`` is ``"alpha"``, see
+    :data:`gametheory.expressions.GREEK`), as in payoff strings.  Defaults and
+    bounds may be Python or numpy numbers; they are stored as ``float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = Parameter("θ", np.float64(0.5), (0, 1), "exposure probability", "section 2.1")
+    >>> p.name, p.default, p.bounds
+    ('theta', 0.5, (0.0, 1.0))
+    >>> p.summary()
+    'theta = 0.5 in [0, 1]: exposure probability (section 2.1)'
     """
 
     name: str
@@ -148,6 +180,15 @@ class Parameter:
                     f"parameter {self.name!r}: default {self.default} lies outside its bounds ({lo}, {hi})"
                 )
 
+    def summary(self) -> str:
+        """One line: name, default, bounds, description and source."""
+        from .io import parameter_summary
+
+        return parameter_summary(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
     @property
     def symbol(self) -> sympy.Symbol:
         """The sympy symbol of the parameter: ``sympy.Symbol(name)``, no assumptions."""
@@ -189,6 +230,31 @@ class Game:
         state variable.
     ParseError
         On a payoff expression that is not valid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[3, 0], [5, 1]])
+    >>> pd = Game(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {(r, c): (A[i, j], A[j, i]) for i, r in enumerate("CD") for j, c in enumerate("CD")},
+    ...     name="Prisoner's dilemma",
+    ... )
+    >>> pd.strategy_counts, pd.profiles[1], pd.payoff(("C", "D"), "col")
+    ((2, 2), ('C', 'D'), 5)
+    >>> print(pd.summary())
+    Game "Prisoner's dilemma": 2 populations, 4 pure profiles
+    populations (state variables):
+      row: C, D  (x)
+      col: C, D  (y)
+    parameters: none
+    payoffs (row, col):
+      C,C: 3 ; 3
+      C,D: 0 ; 5
+      D,C: 5 ; 0
+      D,D: 1 ; 1
+    >>> pd.replicator().equations[0].factor()
+    x*(x - 1)*(y + 1)
     """
 
     populations: tuple[Population, ...]
@@ -378,6 +444,22 @@ class Game:
     def replicator(self) -> ReplicatorDynamics:
         """The replicator dynamics of the game (computed once, then cached)."""
         return self._replicator
+
+    def summary(self) -> str:
+        """Text summary: populations and strategies, parameters with defaults, payoff table."""
+        from .io import game_summary
+
+        return game_summary(self)
+
+    def _repr_markdown_(self) -> str:
+        from .io import game_markdown
+
+        return game_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .io import game_html
+
+        return game_html(self)
 
     def to_toml(self) -> str:
         """The game as a TOML model file that :func:`~gametheory.io.load_game` reads back (see :func:`gametheory.io.to_toml`)."""

@@ -1,4 +1,4 @@
-"""Reading and writing game model files (TOML, JSON, reference-case JSON).
+"""Game model files (TOML, JSON, reference-case JSON) and text renderings of a game.
 
 A model file has the tables ``[populations]`` (name = list of strategies, in
 order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
@@ -7,6 +7,8 @@ optionally ``[parameters]`` (``name = default`` or a sub-table with
 Payoff strings are parsed safely (:mod:`gametheory.expressions`); nothing in a
 file is executed.  :func:`to_toml` (also :meth:`Game.to_toml
 <gametheory.game.Game.to_toml>`) writes a file that :func:`load_game` reads back.
+:func:`game_summary`, :func:`game_markdown` and :func:`game_html` render a game
+for :meth:`Game.summary <gametheory.game.Game.summary>` and notebooks.
 
 Examples
 --------
@@ -18,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import sys
@@ -28,14 +31,24 @@ from typing import Any
 import sympy
 
 from .errors import ParseError, SpecificationError, suggest
-from .game import Game, Parameter
+from .game import Game, Parameter, state_names
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["MAX_FILE_BYTES", "game_document_from_reference_case", "load_game", "loads_game", "to_toml"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "game_document_from_reference_case",
+    "game_html",
+    "game_markdown",
+    "game_summary",
+    "load_game",
+    "loads_game",
+    "parameter_summary",
+    "to_toml",
+]
 
 #: Largest model file accepted by :func:`load_game`, in bytes.
 MAX_FILE_BYTES = 5_000_000
@@ -250,3 +263,113 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     if not isinstance(name, str):
         raise SpecificationError(f"model file {source!r}: name must be a string")
     return Game.from_table(populations, doc["payoffs"], parameters, name=name)
+
+
+# ------------------------------------------------------------ text renderings
+def _value(v: float) -> str:
+    return f"{v:g}"
+
+
+def parameter_summary(p: Parameter) -> str:
+    """One line: ``name = default in [lo, hi]: description (source)``.
+
+    Examples
+    --------
+    >>> parameter_summary(Parameter("theta", 0.5, (0, 1), "exposure probability", "paper, section 2.1"))
+    'theta = 0.5 in [0, 1]: exposure probability (paper, section 2.1)'
+    >>> parameter_summary(Parameter("a"))
+    'a (no default)'
+    """
+    text = p.name + (f" = {_value(p.default)}" if p.default is not None else " (no default)")
+    if p.bounds is not None:
+        text += f" in [{_value(p.bounds[0])}, {_value(p.bounds[1])}]"
+    if p.description:
+        text += f": {p.description}"
+    if p.source:
+        text += f" ({p.source})"
+    return text
+
+
+def game_summary(game: Game) -> str:
+    """Plain-text summary of a game: populations, strategies, parameters with defaults, payoffs.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(game_summary(classic.matching_pennies_3()))  # doctest: +ELLIPSIS
+    Game 'Three-player matching pennies (Jordan 1993)': 3 populations, 8 pure profiles
+    populations (state variables):
+      player1: H, T  (x)
+      player2: H, T  (y)
+      player3: H, T  (z)
+    parameters:
+      a = 1
+    payoffs (player1, player2, player3):
+      H,H,H: a ; a ; -a
+    ...
+      T,T,T: a ; a ; -a
+    """
+    title = f"Game {game.name!r}" if game.name else "Game"
+    lines = [f"{title}: {game.n_populations} populations, {len(game.profiles)} pure profiles"]
+    lines.append("populations (state variables):")
+    names = iter(state_names(game.populations))
+    for pop in game.populations:
+        states = ", ".join(next(names) for _ in range(pop.size - 1))
+        lines.append(f"  {pop.name}: {', '.join(pop.strategies)}  ({states})")
+    lines.append("parameters:" if game.parameters else "parameters: none")
+    lines.extend(f"  {parameter_summary(p)}" for p in game.parameters)
+    lines.append(f"payoffs ({', '.join(game.population_names)}):")
+    for profile, row in game.payoffs.items():
+        lines.append(f"  {','.join(profile)}: {' ; '.join(sympy.sstr(e) for e in row)}")
+    return "\n".join(lines)
+
+
+def game_markdown(game: Game) -> str:
+    """Markdown rendering of a game: a title line, parameters, and the payoff table.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(game_markdown(classic.matching_pennies_3()).splitlines()[-1])
+    | T | T | T | a | a | -a |
+    """
+    pops = game.population_names
+    out = [
+        f"**{game.name or 'Game'}**: "
+        + "; ".join(f"{p.name} ({', '.join(p.strategies)})" for p in game.populations)
+    ]
+    if game.parameters:
+        out.append("")
+        out.extend(f"- {parameter_summary(p)}" for p in game.parameters)
+    out += ["", "| " + " | ".join(pops) + " | " + " | ".join(f"payoff {p}" for p in pops) + " |"]
+    out.append("|" + "---|" * (2 * len(pops)))
+    for profile, row in game.payoffs.items():
+        cells = [*profile, *(sympy.sstr(e) for e in row)]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out)
+
+
+def game_html(game: Game) -> str:
+    """HTML rendering of a game (title, parameters, payoff table), every text escaped.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> game_html(classic.matching_pennies_3()).count("<tr>")
+    9
+    """
+    esc = html.escape
+    pops = game.population_names
+    listed = "; ".join(f"{esc(p.name)} ({esc(', '.join(p.strategies))})" for p in game.populations)
+    out = [f"<p><b>{esc(game.name or 'Game')}</b>: {listed}</p>"]
+    if game.parameters:
+        out.append(
+            "<ul>" + "".join(f"<li>{esc(parameter_summary(p))}</li>" for p in game.parameters) + "</ul>"
+        )
+    head = "".join(f"<th>{esc(p)}</th>" for p in pops) + "".join(f"<th>payoff {esc(p)}</th>" for p in pops)
+    out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
+    for profile, row in game.payoffs.items():
+        cells = [*profile, *(sympy.sstr(e) for e in row)]
+        out.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)

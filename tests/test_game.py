@@ -320,3 +320,29 @@ def test_unknown_parameters_are_reported_once_together():
     message = str(info.value)
     assert message.count("the game's parameters are") == 1
     assert "unknown parameters 'Rr' (did you mean 'R'?), 'Z', 'TT' (did you mean 'T'?)" in message
+
+
+def test_game_summary_and_notebook_reprs():
+    g = gt.Game.from_table(
+        PD,
+        PD_PAYOFFS,
+        [
+            Parameter("R", 3, (0, 10), "reward", "Axelrod 1984"),
+            Parameter("S"),
+            Parameter("T", 5),
+            Parameter("P", 1),
+        ],
+        name="PD <b>",
+    )
+    text = g.summary()
+    assert text.splitlines()[0] == "Game 'PD <b>': 2 populations, 4 pure profiles"
+    assert "  row: C, D  (x)" in text and "  col: C, D  (y)" in text
+    assert "  R = 3 in [0, 10]: reward (Axelrod 1984)" in text and "  S (no default)" in text
+    assert "  C,D: S ; T" in text
+    md = g._repr_markdown_()
+    assert "| row | col | payoff row | payoff col |" in md and "| C | D | S | T |" in md
+    html = g._repr_html_()
+    assert "PD &lt;b&gt;" in html and "<b>PD <b>" not in html
+    assert html.count("<tr>") == 1 + len(g.profiles)
+    assert g.parameter("R").summary() == "R = 3 in [0, 10]: reward (Axelrod 1984)"
+    assert g.population("row").summary() == "row: C, D"
