@@ -216,7 +216,7 @@ class Dynamics(abc.ABC):
             return self.jacobian()
         if which == "payoffs":
             return sympy.Matrix([f for row in self.expected_payoffs for f in row])
-        raise ValueError(f"unknown compiled function {which!r}; use 'rhs', 'jac' or 'payoffs'")
+        raise SpecificationError(f"unknown compiled function {which!r}; use 'rhs', 'jac' or 'payoffs'")
 
     @functools.cached_property
     def _compiled(self) -> dict[str, CompiledFunction]:
