@@ -154,6 +154,17 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     ------
     ParseError
         If the text is not an arithmetic expression of the accepted grammar.
+
+    Examples
+    --------
+    >>> parse_expression("R_g - C_g + lam*V_n^2")
+    -C_g + R_g + V_n**2*lam
+    >>> parse_expression("0.1*α − β")  # exact decimals, Greek names, a PDF minus sign
+    alpha/10 - beta
+    >>> parse_expression("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.ParseError: calling '__import__' (allowed functions: Abs, Max, Min, exp, log, sqrt) is not allowed in a payoff expression: "__import__('os')"
     """
     context = f" in {where}" if where else ""
     text = as_python_number(text)
@@ -391,7 +402,10 @@ class _Translator:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             allowed = ", ".join(sorted({"exp", "log", "sqrt", "Min", "Max", "Abs"}))
-            hint = "" if isinstance(node.func, ast.Attribute) else f"; to multiply, write {what}*(...)"
+            plausible = isinstance(node.func, ast.Constant) or (
+                isinstance(node.func, ast.Name) and not what.startswith("_")
+            )
+            hint = f"; to multiply, write {what}*(...)" if plausible else ""
             raise self.fail(f"calling {what!r} (allowed functions: {allowed}{hint})")
         name = node.func.id
         if node.keywords:

@@ -55,7 +55,21 @@ MAX_FILE_BYTES = 5_000_000
 
 
 def to_toml(game: Game) -> str:
-    """The game as a TOML model file that :func:`load_game` reads back."""
+    """The game as a TOML model file that :func:`load_game` reads back.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(to_toml(classic.matching_pennies_3()))  # doctest: +ELLIPSIS
+    name = "Three-player matching pennies (Jordan 1993)"
+    <BLANKLINE>
+    [populations]
+    player1 = ["H", "T"]
+    ...
+    [payoffs]
+    "H,H,H" = ["a", "a", "-a"]
+    ...
+    """
     out = []
     if game.name:
         out.append(f"name = {_toml_string(game.name)}")
@@ -120,6 +134,15 @@ def load_game(path: str | Path) -> Game:
     ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
     ``1`` is a player's *first* strategy) are read too; see
     :func:`game_document_from_reference_case`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from gametheory.models import classic
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pennies.toml"
+    >>> _ = path.write_text(classic.matching_pennies_3().to_toml())
+    >>> load_game(path) == classic.matching_pennies_3()
+    True
     """
     path = Path(path)
     try:
@@ -137,7 +160,29 @@ def load_game(path: str | Path) -> Game:
 
 
 def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
-    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`)."""
+    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`).
+
+    Examples
+    --------
+    >>> game = loads_game('''
+    ... [populations]
+    ... row = ["H", "T"]
+    ... col = ["H", "T"]
+    ... [parameters]
+    ... a = 1.0
+    ... [payoffs]
+    ... "H,H" = ["a", "-a"]
+    ... "H,T" = ["-a", "a"]
+    ... "T,H" = ["-a", "a"]
+    ... "T,T" = ["a", "-a"]
+    ... ''')
+    >>> game.parameter_names, game.defaults
+    (('a',), {'a': 1.0})
+    >>> loads_game('{"populations": {}, "payoffs": {}, "colour": 1}', format="json")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations']
+    """
     if format == "json":
         try:
             doc = json.loads(text)
@@ -165,7 +210,17 @@ def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<js
     for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
     ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
     first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
-    (1-based strategy index) when a player has more strategies.
+    (1-based strategy index) when a player has more strategies.  Every listed
+    parameter is kept, used by the payoffs or not (as :class:`Game` keeps them).
+
+    Examples
+    --------
+    >>> doc = game_document_from_reference_case({
+    ...     "players": ["p", "q"], "parameters": {"a": 2, "unused": 1},
+    ...     "payoffs": {"(1,1)": ["a", "0"], "(1,0)": ["0", "1"], "(0,1)": ["0", "1"], "(0,0)": ["1", "0"]},
+    ... })
+    >>> doc["populations"], doc["payoffs"][("1", "0")], doc["parameters"]
+    ({'p': ['1', '0'], 'q': ['1', '0']}, ['0', '1'], {'a': 2, 'unused': 1})
     """
     players = doc.get("players")
     if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
