@@ -123,6 +123,33 @@ class Dynamics(abc.ABC):
         Theorems analysis may rely on (class attribute).
     chart : str
         The integration chart this dynamics prefers, one of :data:`CHARTS`.
+
+    The symbols in :attr:`states` and :attr:`parameters` carry no assumptions:
+    ``sympy.Symbol("x")`` is the state ``x`` and ``sympy.Symbol(name)`` the
+    parameter ``name``, so user substitutions work; :meth:`equations_at` gives
+    the system at numeric parameter values.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()  # a Dynamics subclass
+    >>> dyn.states, dyn.dimension, dyn.parameters, dyn.chart
+    ((x, y, z), 3, (a,), 'log-ratio')
+    >>> dyn.equations[0]
+    x*(1 - x)*(4*a*y - 2*a)
+    >>> dyn.equations[0].subs({"a": 1, sympy.Symbol("y"): 1})
+    2*x*(1 - x)
+    >>> dyn.vertex(("H", "T", "H")), dyn.full_shares([0.2, 0.5, 1.0])[0]
+    (array([1., 0., 1.]), array([0.2, 0.8]))
+    >>> dyn.vector_field([0.5, 0.25, 0.5], {"a": 1.0})
+    array([-0.25,  0.  ,  0.  ])
+    >>> dyn.jacobian_at([0.5, 0.25, 0.5]).shape, dyn.compiled("jac", "scalar").shape
+    ((3, 3), (3, 3))
+    >>> dyn.check_state([0.5, 1.2, 0.0])
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.StateError: state: the shares of population 'player2' (y) sum to 1.2 > 1
     """
 
     facts: ClassVar[TheoryFacts] = TheoryFacts()
