@@ -185,6 +185,12 @@ def test_payoffs_may_not_name_state_variables():
         gt.Game.from_table(
             {"r": ["a", "b"], "c": ["a", "b"]}, {(s, t): ("x", "y") for s in "ab" for t in "ab"}
         )
+    with pytest.raises(gt.SpecificationError, match="uses 'y'"):  # also when parameters are declared
+        gt.Game.from_table(
+            {"r": ["a", "b"], "c": ["a", "b"]},
+            {(s, t): ("1 - F*(1-y)", "0") for s in "ab" for t in "ab"},
+            {"F": 1},
+        )
     pops3 = {"r": ["a", "b", "c"], "c": ["a", "b"]}  # states x1, x2, y
     for name in ("x1", "y"):
         with pytest.raises(gt.SpecificationError, match=f"uses '{name}'.*rename it"):
