@@ -116,7 +116,7 @@ def test_overflow_is_reported_clearly():
         {(s, t): ("k" if s == "a" else "0", "0") for s in "ab" for t in "ab"},
     )
     dyn = g.replicator()
-    for coordinates in ("logit", "shares"):
+    for coordinates in ("log-ratio", "shares"):
         with pytest.raises(IntegrationError, match=r"overflow.*x0 = \[0.5, 0.5\].*'k': 1e\+300"):
             gt.simulate(dyn, [0.5, 0.5], (0, 10), {"k": 1e300}, coordinates=coordinates)
     tr = gt.simulate(dyn, [0.5, 0.5], (0, 10), {"k": 1.0})
