@@ -98,7 +98,7 @@ def test_dense_output_agrees_with_simulate(flagship, starts):
     )
     for k in range(12):
         ref = flagship.simulate(starts[k], (0, 20), params, t_eval=t_eval, rtol=1e-12, atol=1e-14)
-        # the 4th-order interpolant between steps at rtol 1e-10 is accurate to ~1e-9 here
+        # DOP853's 7th-order interpolant between steps at rtol 1e-10 is accurate to ~1e-9 here
         np.testing.assert_allclose(ens.y[k], ref.y, rtol=0, atol=1e-7)
 
 
@@ -309,3 +309,17 @@ def test_generated_source_format_is_checked():
     """The numba kernel parses the generator's output; an unexpected line is an error, not silence."""
     with pytest.raises(ValueError, match="unexpected line"):
         kn._split_scalar_source("def f(x, p, out):\n    out = 3\n    return None\n")
+
+
+def test_ensemble_result_protocol(flagship):
+    params = dict(crisis_governance.STATUS_QUO) | {"W": np.array([0.5, 1.0])}
+    ens = flagship.simulate_many([0.5, 0.5, 0.5], (0, 5), params, t_eval=[0, 2.5, 5], backend="numpy")
+    text = ens.summary()
+    assert text.startswith("Ensemble of 2 trajectories") and "varying across trajectories: W" in text
+    assert ens._repr_markdown_().startswith("**Ensemble") and "<ul>" in ens._repr_html_()
+    with pytest.raises(TypeError):
+        ens.params["W"] = 0.0
+    with pytest.raises(ValueError):
+        ens.params["W"][0] = 0.0
+    ax = ens.plot()
+    assert len(ax.get_lines()) == 6
