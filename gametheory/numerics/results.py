@@ -63,7 +63,13 @@ class FrozenParams(Mapping):
 
 
 def import_pandas() -> Any:
-    """pandas, or an ImportError saying how to install it."""
+    """pandas, or an ImportError saying how to install it.
+
+    Examples
+    --------
+    >>> import_pandas().__name__
+    'pandas'
+    """
     try:
         import pandas as pd
     except ImportError as exc:
@@ -72,13 +78,28 @@ def import_pandas() -> Any:
 
 
 def markdown(summary: str) -> str:
-    """A summary's first line as a heading, the rest as a list (for ``_repr_markdown_``)."""
+    """A summary's first line as a heading, the rest as a list (for ``_repr_markdown_``).
+
+    Examples
+    --------
+    >>> print(markdown("Title" + chr(10) + "a line"))
+    **Title**
+    <BLANKLINE>
+    - a line
+    <BLANKLINE>
+    """
     first, *rest = summary.split("\n")
     return f"**{first}**\n\n" + "\n".join(f"- {line}" for line in rest if line.strip()) + "\n"
 
 
 def html_block(summary: str) -> str:
-    """A summary as HTML (for ``_repr_html_``)."""
+    """A summary as HTML (for ``_repr_html_``).
+
+    Examples
+    --------
+    >>> html_block("Title" + chr(10) + "x < 1")
+    '<div><strong>Title</strong><ul><li>x &lt; 1</li></ul></div>'
+    """
     first, *rest = summary.split("\n")
     items = "".join(f"<li>{html.escape(line)}</li>" for line in rest if line.strip())
     return f"<div><strong>{html.escape(first)}</strong><ul>{items}</ul></div>"
