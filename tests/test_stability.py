@@ -17,16 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.analysis.stability import (
-    CornerTable,
-    Equilibrium,
-    StabilityKind,
-    StabilityReport,
-    analyze,
-    corner_conditions,
-    critical_values,
-    strict_equilibria,
-)
+from gametheory.analysis.corners import CornerTable, corner_conditions
+from gametheory.analysis.ess import strict_equilibria
+from gametheory.analysis.stability import analyze
+from gametheory.analysis.stability_report import Equilibrium, StabilityKind, StabilityReport
+from gametheory.analysis.thresholds import critical_values
 from gametheory.errors import ParameterError, SpecificationError
 from gametheory.models import classic, crisis_governance
 from gametheory.testing import games, parameter_values

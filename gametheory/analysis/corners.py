@@ -1,0 +1,370 @@
+"""Symbolic eigenvalues and ESS conditions at the vertices: corner_conditions, CornerTable, CornerEntry."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .._checks import as_dynamics
+from ..dynamics.base import Dynamics
+from ..errors import AnalysisError, SpecificationError
+from ..game import Game
+from ..latex import latex_name as _latex_name
+from ._text import _conditions_text, _latex_escape
+from .equilibria import exact_parameter_values
+from .feasibility import (
+    Feasibility,
+    _complete_witness,
+    _declared_bounds,
+    _lp_margin,
+    _relax,
+    _search_witness,
+)
+
+__all__ = ["CornerEntry", "CornerTable", "corner_conditions"]
+
+
+def _simplify(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.factor_terms(sympy.expand(expr))
+
+
+@dataclass(frozen=True)
+class CornerEntry:
+    """Symbolic stability data of one vertex.
+
+    Attributes
+    ----------
+    profile : tuple of str
+        The pure profile.
+    state : tuple of int
+        Its reduced state (1 = first strategy for 2-strategy populations).
+    deviations : tuple of (str, str)
+        For each eigenvalue: the population and the strategy it deviates to.
+    eigenvalues : tuple of sympy.Expr
+        Exact eigenvalues of the Jacobian at the vertex, as expressions in the
+        parameters: the payoff differences :math:`\\pi_i(j, s_{-i}) - \\pi_i(s)`.
+    conditions : tuple of sympy Boolean
+        ESS (strict Nash) conditions: ``eigenvalue < 0`` for each; ``True`` /
+        ``False`` when an eigenvalue is a constant.
+    """
+
+    profile: tuple[str, ...]
+    state: tuple[int, ...]
+    deviations: tuple[tuple[str, str], ...]
+    eigenvalues: tuple[sympy.Expr, ...]
+    conditions: tuple[Any, ...]
+
+    @property
+    def never_ess(self) -> bool:
+        """An eigenvalue is a non-negative constant: this vertex is an ESS for no parameters."""
+        return any(c is sympy.false for c in self.conditions)
+
+
+class CornerTable(Mapping):
+    """Symbolic eigenvalues and ESS conditions at every vertex (immutable mapping).
+
+    Keys: the vertices' reduced states ``(1, 0, 1)`` when every population has
+    two strategies (1 = first strategy), otherwise profiles of strategy names.
+    Both forms are accepted for lookup whenever they apply.
+    """
+
+    def __init__(self, game: Game, entries: Sequence[CornerEntry]) -> None:
+        self._game = game
+        self._binary = all(pop.size == 2 for pop in game.populations)
+        self._entries = tuple(entries)
+        self._by_profile = {e.profile: e for e in entries}
+        self._by_state = {e.state: e for e in entries}
+
+    @property
+    def game(self) -> Game:
+        return self._game
+
+    def _key(self, e: CornerEntry) -> tuple[Any, ...]:
+        return e.state if self._binary else e.profile
+
+    def _lookup(self, key: Any) -> CornerEntry:
+        if isinstance(key, CornerEntry):
+            return key
+        try:
+            key = tuple(key)
+        except TypeError:
+            raise SpecificationError(f"a vertex key must be a tuple, got {key!r}") from None
+        if key and all(isinstance(k, str) for k in key):
+            if key in self._by_profile:
+                return self._by_profile[key]
+            self._game.profile_indices(key)  # raises a clear error
+        else:
+            try:
+                state = tuple(int(v) for v in key)
+            except (TypeError, ValueError):
+                state = None
+            if state is not None and state == tuple(key) and state in self._by_state:
+                return self._by_state[state]
+        examples = ", ".join(str(self._key(e)) for e in self._entries[:3])
+        raise SpecificationError(
+            f"{key!r} is not a vertex of the game; use reduced states or profiles of strategy names, "
+            f"e.g. {examples}"
+        )
+
+    def __getitem__(self, key: Any) -> CornerEntry:
+        return self._lookup(key)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._key(e) for e in self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"CornerTable({len(self)} vertices of {self._game.name or 'a game'})"
+
+    # --------------------------------------------------------- numbers
+    def eigenvalues_at(self, key: Any, params: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The eigenvalues of one vertex at numeric parameters (defaults fill the rest)."""
+        entry = self._lookup(key)
+        subs = _float_subs(self._game, params)
+        return np.array([float(sympy.sympify(v).xreplace(subs)) for v in entry.eigenvalues])
+
+    def ess_at(self, params: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
+        """Keys of the vertices whose ESS conditions all hold at ``params`` (exact rational check)."""
+        dyn = self._game.replicator()
+        exact = exact_parameter_values(dyn, params)
+        subs = {p.symbol: exact[p.name] for p in self._game.parameters}
+        out = []
+        for e in self._entries:
+            if all(bool(sympy.sympify(v).xreplace(subs) < 0) for v in e.eigenvalues):
+                out.append(self._key(e))
+        return tuple(out)
+
+    # ------------------------------------------------------ feasibility
+    def can_be_ess_together(
+        self,
+        *keys: Any,
+        bounds: Mapping[str, tuple[float, float]] | None = None,
+        n_samples: int = 4000,
+        seed: int = 0,
+    ) -> Feasibility:
+        """Decide whether the given vertices can all be ESS for one admissible parameter set.
+
+        The conjunction of their conditions :math:`\\lambda_k(p) < 0` is tested
+        within the parameters' declared bounds (or ``bounds``):
+
+        * **linear** conditions: exact rational linear program (sympy's simplex)
+          maximising a margin :math:`t` with :math:`\\lambda_k(p) + t \\le 0`,
+          :math:`t \\le 1`: feasible iff :math:`t^* > 0`.  Exact both ways.
+        * **nonlinear** conditions: first the linear relaxation (every monomial
+          of degree > 1 replaced by a new variable bounded by interval
+          arithmetic); if it is infeasible, so is the original (a proof).
+          Otherwise a numeric search for a witness: ``n_samples`` seeded
+          uniform samples in the box (declared bounds; an unbounded side is
+          cut at ``default +- 10 max(1, |default|)``), then SLSQP from the best
+          samples; a witness found is verified with exact rational arithmetic.
+          No witness: ``feasible=None`` (undecided), never a silent "no".
+        """
+        entries = [self._lookup(k) for k in keys]
+        vkeys = tuple(self._key(e) for e in entries)
+        if not entries:
+            raise SpecificationError("can_be_ess_together needs at least one vertex")
+        exprs: list[sympy.Expr] = []
+        for e in entries:
+            for c, v in zip(e.conditions, e.eigenvalues):
+                if c is sympy.false:
+                    return Feasibility(
+                        vkeys, False, True, f"vertex {self._key(e)} has a constant eigenvalue >= 0"
+                    )
+                if c is not sympy.true:
+                    exprs.append(sympy.expand(v))
+        # two conditions that are exact negatives of each other (adjacent vertices) cannot both hold
+        for a, b in itertools.combinations(exprs, 2):
+            if sympy.expand(a + b) == 0:
+                return Feasibility(
+                    vkeys,
+                    False,
+                    True,
+                    "two conditions are exact negatives of each other (lambda < 0 and -lambda < 0)",
+                )
+        game = self._game
+        declared = _declared_bounds(game, bounds)
+        symbols = sorted(set().union(*(e.free_symbols for e in exprs)) if exprs else set(), key=str)
+        if not exprs:
+            return Feasibility(
+                vkeys, True, True, "every condition holds for all parameters", dict(game.defaults)
+            )
+        linear = all(sympy.Poly(e, *symbols).total_degree() <= 1 for e in exprs)
+        if linear:
+            opt, point = _lp_margin(exprs, symbols, {s: declared[str(s)] for s in symbols})
+            if opt is None or opt <= 0:
+                return Feasibility(
+                    vkeys, False, True, "exact linear program: the conditions cannot hold together"
+                )
+            exact_point = {s: point[s] for s in symbols}
+            if not all(bool(e.xreplace(exact_point) < 0) for e in exprs):  # pragma: no cover
+                raise AnalysisError("the LP witness does not satisfy the conditions (internal error)")
+            return Feasibility(
+                vkeys,
+                True,
+                True,
+                "exact linear program (rational simplex), witness checked",
+                _complete_witness(game, exact_point),
+            )
+        # nonlinear: linear relaxation (with McCormick envelopes of bilinear terms)
+        relaxed, variables, var_bounds, extra = _relax(exprs, symbols, declared)
+        opt, _ = _lp_margin(relaxed, variables, var_bounds, extra)
+        if opt is None or opt <= 0:
+            return Feasibility(
+                vkeys,
+                False,
+                True,
+                "infeasible linear relaxation (monomials as bounded variables, McCormick envelopes): a proof",
+            )
+        witness = _search_witness(game, exprs, symbols, declared, bounds, n_samples, seed)
+        if witness is not None:
+            return Feasibility(
+                vkeys, True, True, "numeric search found a witness, verified with exact arithmetic", witness
+            )
+        return Feasibility(
+            vkeys,
+            None,
+            False,
+            f"undecided: nonlinear conditions, the relaxation is feasible, and {n_samples} samples plus local "
+            "search found no witness (not a proof of infeasibility)",
+        )
+
+    def ess_combinations(self, *, max_size: int | None = None, **options: Any) -> tuple[Feasibility, ...]:
+        """Every set of vertices that can be ESS together (``feasible`` True or undecided).
+
+        Sets are explored by increasing size; a set is tried only when all its
+        subsets one smaller are possible (infeasibility is inherited by supersets).
+        Vertices that differ in one population's strategy are never both strict
+        (their conditions contradict), so they are skipped at once.
+        """
+        keys = [self._key(e) for e in self._entries]
+        max_size = max_size or len(keys)
+        possible: dict[frozenset[Any], Feasibility] = {}
+        results = []
+        level = [(k,) for k in keys]
+        size = 1
+        while level and size <= max_size:
+            next_level = set()
+            for combo in level:
+                fs = frozenset(combo)
+                if size > 1 and any(fs - {k} not in possible for k in combo):
+                    continue
+                if size > 1 and any(
+                    _adjacent(self._lookup(a).profile, self._lookup(b).profile)
+                    for a, b in itertools.combinations(combo, 2)
+                ):
+                    continue
+                res = self.can_be_ess_together(*combo, **options)
+                if res.feasible is not False:
+                    possible[fs] = res
+                    results.append(res)
+                    for k in keys:
+                        if k not in combo and keys.index(k) > max(keys.index(c) for c in combo):
+                            next_level.add((*combo, k))
+            level = sorted(next_level, key=lambda c: [keys.index(k) for k in c])
+            size += 1
+        return tuple(results)
+
+    # ----------------------------------------------------------- output
+    def _names(self) -> dict[sympy.Symbol, str]:
+        return {p.symbol: _latex_name(p.name) for p in self._game.parameters}
+
+    def to_markdown(self) -> str:
+        """Markdown table: vertex, profile, eigenvalues (exact), ESS conditions."""
+        lines = ["| Vertex | Profile | Eigenvalues | ESS conditions |", "|---|---|---|---|"]
+        for e in self._entries:
+            eig = "; ".join(f"λ{k} = {sympy.sstr(v)}" for k, v in enumerate(e.eigenvalues, start=1))
+            cond = _conditions_text(e.conditions, "markdown", {})
+            lines.append(f"| {_state_text(e.state)} | {', '.join(e.profile)} | {eig} | {cond} |")
+        return "\n".join(lines) + "\n"
+
+    def to_latex(self, *, caption: str | None = None, label: str | None = None) -> str:
+        """Booktabs LaTeX table: vertex, eigenvalues (exact), ESS conditions."""
+        names = self._names()
+        cap = caption or f"Eigenvalues and ESS conditions at the vertices of {self._game.name or 'the game'}"
+        lines = ["\\begin{table}[htbp]", "\\centering", f"\\caption{{{_latex_escape(cap)}}}"]
+        if label:
+            lines.append(f"\\label{{{label}}}")
+        lines += [
+            "\\begin{tabular}{lll}",
+            "\\toprule",
+            "Equilibrium & Eigenvalues & ESS conditions \\\\",
+            "\\midrule",
+        ]
+        for k, e in enumerate(self._entries, start=1):
+            eig = "; ".join(
+                f"$\\lambda_{{{m}}} = {sympy.latex(v, symbol_names=names)}$"
+                for m, v in enumerate(e.eigenvalues, start=1)
+            )
+            cond = _conditions_text(e.conditions, "latex", names)
+            lines.append(f"$E_{{{k}}}\\,{_state_text(e.state)}$ & {eig} & {cond} \\\\")
+        lines += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
+        return "\n".join(lines) + "\n"
+
+
+def _state_text(state: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(v) for v in state) + ")"
+
+
+def _adjacent(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _float_subs(game: Game, params: Mapping[str, Any] | None) -> dict[sympy.Symbol, sympy.Rational]:
+    exact = exact_parameter_values(game.replicator(), params)
+    return {p.symbol: exact[p.name] for p in game.parameters}
+
+
+@functools.lru_cache(maxsize=64)
+def _corner_entries(game: Game) -> tuple[CornerEntry, ...]:
+    dyn = game.replicator()
+    entries = []
+    for profile, x in dyn.vertices():
+        idx = game.profile_indices(profile)
+        eigs, devs, conds = [], [], []
+        for i, pop in enumerate(game.populations):
+            arr = game.payoff_array(i)
+            for j in range(pop.size):
+                if j == idx[i]:
+                    continue
+                alt = list(idx)
+                alt[i] = j
+                e = _simplify(arr[tuple(alt)] - arr[tuple(idx)])
+                eigs.append(e)
+                devs.append((pop.name, pop.strategies[j]))
+                conds.append(sympy.StrictLessThan(e, 0))
+        entries.append(
+            CornerEntry(
+                profile=tuple(profile),
+                state=tuple(int(round(v)) for v in x),
+                deviations=tuple(devs),
+                eigenvalues=tuple(eigs),
+                conditions=tuple(conds),
+            )
+        )
+    return tuple(entries)
+
+
+def corner_conditions(game: Game | Dynamics) -> CornerTable:
+    """Exact eigenvalues and ESS conditions at every vertex of the game.
+
+    At the vertex of pure profile :math:`s` the Jacobian's eigenvalues are the
+    payoff differences :math:`\\lambda = \\pi_i(j, s_{-i}) - \\pi_i(s)` for every
+    population :math:`i` and strategy :math:`j \\ne s_i`, and the vertex is an
+    ESS (strict Nash equilibrium, asymptotically stable) iff all are negative.
+
+    Returns
+    -------
+    CornerTable
+        Indexed by reduced state (``table[(1, 0, 1)]``) when every population
+        has two strategies, by profile of strategy names in general.
+    """
+    g = as_dynamics(game).game
+    return CornerTable(g, _corner_entries(g))

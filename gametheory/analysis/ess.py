@@ -1,0 +1,92 @@
+"""Strict Nash equilibria (the ESS of multi-population games): the one vectorised test."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .._checks import as_dynamics
+from ..dynamics.base import Dynamics
+from ..errors import AnalysisError
+from ..game import Game
+
+__all__ = ["strict_equilibria"]
+
+
+def _vertex_payoffs(dyn: Dynamics, p: np.ndarray) -> np.ndarray:
+    """Expected payoffs at every vertex: ``(K, V)`` for ``p`` of shape ``(q,)``, ``(K, V, n)`` for ``(q, n)``."""
+    X = np.stack([v for _, v in dyn.vertices()], axis=1)  # (d, V)
+    f = dyn.compiled("payoffs")
+    if p.ndim == 1:
+        return np.asarray(f(X, p[:, None]), dtype=float)
+    return np.asarray(f(X[:, :, None], p[:, None, :]), dtype=float)
+
+
+def _best_deviation_gain(dyn: Dynamics, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest gain of a unilateral deviation at every vertex, and the payoff scale there.
+
+    ``F`` holds the payoffs at the vertices, shape ``(K, V, ...)``.  Returns
+    ``(gain, scale)`` of shape ``(V, ...)``: :math:`\\max_i \\max_{j \\ne s_i} (f_{ij} - f_{i s_i})`
+    and :math:`\\max(1, \\max_{ij} |f_{ij}|)`.
+    """
+    game = dyn.game
+    indices = np.array([game.profile_indices(p) for p in game.profiles])  # (V, N)
+    gain = np.full(F.shape[1:], -np.inf)
+    offset = 0
+    extra = (1,) * (F.ndim - 2)
+    for i, pop in enumerate(game.populations):
+        block = F[offset : offset + pop.size]  # (k, V, ...)
+        own_idx = indices[:, i].reshape((1, -1) + extra)
+        own = np.take_along_axis(block, np.broadcast_to(own_idx, (1,) + block.shape[1:]), axis=0)
+        rows = np.arange(pop.size).reshape((-1, 1) + extra)
+        adv = np.where(rows == own_idx, -np.inf, block - own)
+        gain = np.maximum(gain, adv.max(axis=0))
+        offset += pop.size
+    scale = np.maximum(1.0, np.abs(F).max(axis=0))
+    return gain, scale
+
+
+def strict_equilibria(
+    dyn_or_game: Game | Dynamics, params: Mapping[str, Any] | None = None, *, tol: float = 1e-9
+) -> np.ndarray:
+    """Which vertices (pure profiles) are strict Nash equilibria, vectorised over parameter sets.
+
+    A pure profile :math:`s` is a strict Nash equilibrium when every unilateral
+    deviation loses strictly:
+
+    .. math::  f_{ij}(s) - f_{i s_i}(s) < -\\mathrm{tol}\\cdot\\max(1, \\max_{kl} |f_{kl}(s)|)
+               \\quad\\text{for every population } i \\text{ and strategy } j \\ne s_i .
+
+    In multi-population replicator dynamics these are exactly the
+    asymptotically stable rest points and the (necessarily pure) ESS
+    (Selten 1980; Ritzberger & Weibull 1995).  The payoff differences on the
+    left are also the eigenvalues of the Jacobian at the vertex.
+
+    Parameters
+    ----------
+    dyn_or_game
+        A :class:`~gametheory.game.Game` or its :class:`~gametheory.dynamics.ReplicatorDynamics`.
+    params
+        Parameter values as accepted by
+        :meth:`~gametheory.dynamics.ReplicatorDynamics.parameter_vector`: scalars,
+        or 1-D arrays of one common length ``n`` (defaults fill the rest).
+    tol
+        Relative margin: a deviation that loses less than ``tol`` times the
+        vertex's payoff scale counts as a tie (not strict).
+
+    Returns
+    -------
+    ndarray of bool
+        Shape ``(V,)`` for scalar parameters, ``(V, n)`` for arrays, in the
+        vertex order of :meth:`~gametheory.dynamics.ReplicatorDynamics.vertices`
+        (``game.profiles``).
+    """
+    dyn = as_dynamics(dyn_or_game)
+    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
+        raise AnalysisError(f"tol must be a non-negative finite number, got {tol!r}")
+    p = dyn.parameter_vector(params)
+    F = _vertex_payoffs(dyn, p)
+    gain, scale = _best_deviation_gain(dyn, F)
+    return gain < -tol * scale
