@@ -366,5 +366,7 @@ def corner_conditions(game: Game | Dynamics) -> CornerTable:
         Indexed by reduced state (``table[(1, 0, 1)]``) when every population
         has two strategies, by profile of strategy names in general.
     """
-    g = as_dynamics(game).game
+    dyn = as_dynamics(game)
+    dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "corner_conditions")
+    g = dyn.game
     return CornerTable(g, _corner_entries(g))

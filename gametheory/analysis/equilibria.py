@@ -80,7 +80,7 @@ from .algebra import (
 from .continua import _continuum, _numeric_continuum
 from .restpoints import RestPoint, RestPoints, RestPointSet
 
-__all__ = ["rest_points", "exact_parameter_values"]
+__all__ = ["rest_points", "rest_points_at", "exact_parameter_values"]
 
 _CACHE: dict[tuple[Any, ...], RestPoints] = {}
 _CACHE_SIZE = 256
@@ -179,11 +179,45 @@ def rest_points(
         On missing, unknown or non-finite parameters, or array-valued ones.
     """
     dyn = as_dynamics(game_or_dyn)
+    return rest_points_at(
+        dyn,
+        exact_parameter_values(dyn, params),
+        tol=tol,
+        method=method,
+        max_exact_solutions=max_exact_solutions,
+        n_starts=n_starts,
+        seed=seed,
+    )
+
+
+def rest_points_at(
+    dyn: Dynamics,
+    exact_params: Mapping[str, sympy.Rational],
+    *,
+    tol: float = 1e-10,
+    method: str = "auto",
+    max_exact_solutions: int = 12,
+    n_starts: int = 64,
+    seed: int = 0,
+) -> RestPoints:
+    """:func:`rest_points` at parameters already resolved by :func:`exact_parameter_values`.
+
+    For callers (such as :func:`~gametheory.analysis.stability.analyze`) that
+    resolve the parameters once and pass the exact values down.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> len(rest_points_at(dyn, exact_parameter_values(dyn, None)))
+    9
+    """
+    dyn.facts.require("rest_points_equalize_payoffs", dyn, "rest_points")
     if method not in ("auto", "exact", "numeric"):
         raise AnalysisError(f"unknown method {method!r}; use 'auto', 'exact' or 'numeric'")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1e-2):
         raise AnalysisError(f"tol must be a small positive number, got {tol!r}")
-    exact_params = exact_parameter_values(dyn, params)
+    exact_params = dict(exact_params)
     key = (
         id(dyn),
         dyn.game.fingerprint,

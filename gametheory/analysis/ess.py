@@ -84,6 +84,7 @@ def strict_equilibria(
         (``game.profiles``).
     """
     dyn = as_dynamics(dyn_or_game)
+    dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
         raise AnalysisError(f"tol must be a non-negative finite number, got {tol!r}")
     p = dyn.parameter_vector(params)

@@ -51,7 +51,7 @@ from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
 from ..game import Game
 from .corners import corner_conditions
-from .equilibria import _exact_payoffs, exact_parameter_values, rest_points
+from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at
 from .ess import strict_equilibria
 from .restpoints import RestPoints, Support
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport
@@ -191,11 +191,14 @@ def analyze(
     """
     dyn = as_dynamics(game)
     game = dyn.game
+    dyn.facts.require("sinks_are_strict_nash", dyn, "analyze")
+    # the parameters are resolved once, here; everything below uses these values
     exact_params = exact_parameter_values(dyn, params)
-    rps: RestPoints = rest_points(dyn, params, **rest_point_options)
-    pvec = np.array([float(v) for v in exact_params.values()], dtype=float)
+    float_params = {name: float(v) for name, v in exact_params.items()}
+    pvec = np.array(list(float_params.values()), dtype=float)
+    rps: RestPoints = rest_points_at(dyn, exact_params, **rest_point_options)
     payoff_f = dyn.compiled("payoffs")
-    table = corner_conditions(game)
+    table = corner_conditions(dyn)
     exact_payoffs, _ = _exact_payoffs(game, exact_params)
     equilibria = []
     notes = [f"Rest points: {rps.method}."]
@@ -216,7 +219,7 @@ def analyze(
             )
             precision = "exact"
         else:
-            J = dyn.jacobian_at(x, _float_params(exact_params))
+            J = dyn.jacobian_at(x, float_params)
             eig = np.linalg.eigvals(J)
             norm = float(np.linalg.norm(J, 2))
             eps = tol * max(1.0, norm)
@@ -296,7 +299,7 @@ def analyze(
         )
     if decide_numerically:
         equilibria = [
-            _decide(dyn, e, _float_params(exact_params), simulation_time, n_perturbations, seed)
+            _decide(dyn, e, float_params, simulation_time, n_perturbations, seed)
             if e.kind is StabilityKind.NON_HYPERBOLIC
             else e
             for e in equilibria
@@ -322,11 +325,6 @@ def analyze(
         consistent=consistent,
         notes=tuple(notes),
     )
-
-
-def _float_params(exact_params: Mapping[str, sympy.Rational]) -> dict[str, float]:
-    """Exact parameter values as floats."""
-    return {k: float(v) for k, v in exact_params.items()}
 
 
 def _is_nash_mixed(game: Game, support: Support, pay: np.ndarray, eps: float) -> bool:

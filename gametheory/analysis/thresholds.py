@@ -72,7 +72,8 @@ def critical_values(
     tuple of CriticalValue
         Sorted by value (non-real ones last).
     """
-    g = as_dynamics(game).game
+    dyn = as_dynamics(game)
+    g = dyn.game
     if parameter not in g.parameter_names:
         raise ParameterError(
             f"game has no parameter {parameter!r}{suggest(parameter, g.parameter_names)}; "
@@ -80,7 +81,7 @@ def critical_values(
         )
     symbol = g.parameter(parameter).symbol
     subs = _float_subs(g, params)
-    table = corner_conditions(g)
+    table = corner_conditions(dyn)
     out = []
     for key in table:
         entry = table[key]
