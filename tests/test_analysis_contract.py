@@ -35,7 +35,11 @@ class _NoTheorems(ReplicatorDynamics):
         (lambda d: rest_points(d), "rest_points", "rest points equalize payoffs"),
         (lambda d: analyze(d), "analyze", "sinks are strict nash"),
         (lambda d: corner_conditions(d), "corner_conditions", "vertex eigenvalues are payoff differences"),
-        (lambda d: critical_values(d, "F_g"), "corner_conditions", "vertex eigenvalues are payoff differences"),
+        (
+            lambda d: critical_values(d, "F_g"),
+            "corner_conditions",
+            "vertex eigenvalues are payoff differences",
+        ),
         (lambda d: strict_equilibria(d), "strict_equilibria", "sinks are strict nash"),
     ],
 )
@@ -59,3 +63,70 @@ def test_entries_accept_a_game_or_its_dynamics_alike():
     assert analyze(game).summary() == analyze(dyn).summary()
     assert (strict_equilibria(game) == strict_equilibria(dyn)).all()
     assert corner_conditions(game).to_markdown() == corner_conditions(dyn).to_markdown()
+
+
+# ---------------------------------------------------------------- defects of the issue
+def test_one_vertex_convention_in_corner_tables_and_stability_reports():
+    """Both name a vertex by .state (0/1 ints) and .profile (strategy names): was tuples vs objects."""
+    game = crisis_governance.game()
+    for params in (crisis_governance.STATUS_QUO, crisis_governance.OPTIMIZED):
+        from_table = corner_conditions(game).ess_at(params)
+        from_report = analyze(game, params).ess
+        assert [(e.state, e.profile) for e in from_table] == [(e.state, e.profile) for e in from_report]
+        assert all(isinstance(v, int) for e in from_table + from_report for v in e.state)
+    assert [e.state for e in corner_conditions(game).ess_at(crisis_governance.STATUS_QUO)] == [(0, 0, 0)]
+
+
+def _one_continuum_game() -> gt.Game:
+    """Population a is indifferent exactly when b plays its first strategy, which b always prefers."""
+    table = {("1", "1"): (1, 1), ("2", "1"): (1, 1), ("1", "2"): (2, 0), ("2", "2"): (0, 0)}
+    return gt.Game.from_table({"a": ["1", "2"], "b": ["1", "2"]}, table, name="one continuum")
+
+
+def test_counts_are_singular_or_plural_as_english_wants():
+    game = _one_continuum_game()
+    res = rest_points(game)
+    assert len(res.continua) == 1 and "1 continuum," in repr(res)
+    report = analyze(game)
+    text = report.summary()
+    assert "1 continuum;" in text and "1 continua" not in text
+    assert "4 isolated (4 vertices)" in text and "4 vertex)" not in text
+    assert "1 continuum of rest points" in report.to_markdown()
+    assert "1 continuum," in repr(report)
+
+
+def test_continua_are_described_without_sympy_internals():
+    report = analyze(_one_continuum_game())
+    (c,) = report.continua
+    assert c.describe() == "0 < x < 1, y = 1"
+    for text in (report.summary(), report.to_markdown(), c.describe(), repr(c)):
+        assert "Interval" not in text and "Union" not in text
+
+
+def test_a_printed_point_is_all_exact_or_all_decimal():
+    """A short rational beside a long algebraic number printed as a decimal was a mixed tuple."""
+    import numpy as np
+    import sympy
+
+    from gametheory.analysis.stability_report import Equilibrium, StabilityKind, _latex_point
+
+    long = sympy.sqrt(3) / 11 + sympy.Rational(1, 7) + sympy.sqrt(5) / 7
+    e = Equilibrium(
+        point=np.array([0.5, float(long)]),
+        eigenvalues=np.array([1.0, -1.0]),
+        kind=StabilityKind.SADDLE,
+        is_ess=False,
+        is_nash=False,
+        support=(("a", "b"), ("c", "d")),
+        profile=None,
+        exact=(sympy.Rational(1, 2), long),
+        stable_dimension=1,
+        unstable_dimension=1,
+        center_dimension=0,
+        zero_tolerance=1e-15,
+        precision="exact",
+    )
+    assert e.label == f"(0.5, {float(long):.6g})"
+    assert _latex_point(e) == f"(0.5, {float(long):.6g})"
+    short = dataclasses.replace(e, exact=(sympy.Rational(1, 2), sympy.Rational(1, 3)))
+    assert short.label == "(1/2, 1/3)"

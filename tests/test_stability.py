@@ -264,8 +264,9 @@ def test_corner_table_equals_payoff_differences_of_the_dynamics():
 
 def test_corner_conditions_decide_the_flagship_calibrations():
     table = corner_conditions(crisis_governance.game())
-    assert table.ess_at(crisis_governance.STATUS_QUO) == ((0, 0, 0),)
-    assert table.ess_at(crisis_governance.OPTIMIZED) == ((1, 1, 1),)
+    # ess_at returns CornerEntry objects (one vertex convention: .state and .profile)
+    assert tuple(e.state for e in table.ess_at(crisis_governance.STATUS_QUO)) == ((0, 0, 0),)
+    assert tuple(e.state for e in table.ess_at(crisis_governance.OPTIMIZED)) == ((1, 1, 1),)
     assert np.allclose(table.eigenvalues_at((0, 0, 0), crisis_governance.STATUS_QUO), [-1.4, -4.8, -1.0])
     with pytest.raises(SpecificationError, match="not a vertex"):
         table[(0, 0, 2)]

@@ -26,13 +26,6 @@ def _fmt_complex(v: complex, digits: int = 4) -> str:
     return f"{_fmt_number(v.real, digits)} {sign} {_fmt_number(abs(v.imag), digits)}i"
 
 
-def _short_exact(e: sympy.Expr) -> str:
-    if e.is_Rational:
-        return str(e)
-    text = sympy.sstr(e)
-    return text if len(text) <= 24 else _fmt_number(float(sympy.N(e, 20)), 6)
-
-
 def _latex_escape(text: str) -> str:
     return text.replace("&", "\\&").replace("%", "\\%").replace("_", "\\_").replace("#", "\\#")
 
@@ -46,3 +39,48 @@ def _conditions_text(conditions: Sequence[Any], fmt: str, names: Mapping[sympy.S
             return "never (an eigenvalue is a positive constant or zero)"
         parts.append(f"${sympy.latex(c, symbol_names=names)}$" if fmt == "latex" else sympy.sstr(c))
     return ", ".join(parts) if parts else "always"
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """``"1 continuum"``, ``"2 continua"``, ``"0 continua"``."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _bound_text(v: sympy.Expr) -> str:
+    return sympy.sstr(v)
+
+
+def _set_text(symbol: Any, values: Any) -> str:
+    """The range of one coordinate in plain notation: ``0 < z < 1``, ``1/3 <= z < 1``, ``z < 2 or z > 3``.
+
+    Falls back to ``z in {...}`` for a finite set; never prints sympy class names
+    for intervals and unions of intervals.
+    """
+    name = sympy.sstr(symbol)
+    if isinstance(values, sympy.Interval):
+        parts = []
+        if values.start.is_finite:
+            parts.append(f"{_bound_text(values.start)} {'<' if values.left_open else '<='} ")
+        parts.append(name)
+        if values.end.is_finite:
+            parts.append(f" {'<' if values.right_open else '<='} {_bound_text(values.end)}")
+        return "".join(parts) if len(parts) > 1 else f"{name} is any real number"
+    if isinstance(values, sympy.Union):
+        return " or ".join(_set_text(symbol, a) for a in values.args)
+    if isinstance(values, sympy.FiniteSet):
+        return f"{name} in {{{', '.join(sympy.sstr(v) for v in values)}}}"
+    return f"{name} in {sympy.sstr(values)}"
+
+
+def _coordinates_text(exact: Sequence[Any] | None, point: Sequence[float], max_chars: int = 24) -> list[str]:
+    """A point's coordinates as text, all exact or all decimal, never mixed.
+
+    Exact values are used when every one is known and short (at most
+    ``max_chars`` characters); otherwise every coordinate is printed as a
+    6-significant-digit decimal.
+    """
+    if exact is not None:
+        texts = [str(e) if e.is_Rational else sympy.sstr(e) for e in exact]
+        if all(len(t) <= max_chars for t in texts):
+            return texts
+    return [_fmt_number(float(v), 6) for v in point]

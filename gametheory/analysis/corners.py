@@ -131,16 +131,27 @@ class CornerTable(Mapping):
         subs = _float_subs(self._game, params)
         return np.array([float(sympy.sympify(v).xreplace(subs)) for v in entry.eigenvalues])
 
-    def ess_at(self, params: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
-        """Keys of the vertices whose ESS conditions all hold at ``params`` (exact rational check)."""
-        dyn = self._game.replicator()
-        exact = exact_parameter_values(dyn, params)
+    def ess_at(self, params: Mapping[str, Any] | None = None) -> tuple[CornerEntry, ...]:
+        """The vertices whose ESS conditions all hold at ``params`` (exact rational check).
+
+        Returns :class:`CornerEntry` objects, as
+        :attr:`~gametheory.analysis.stability_report.StabilityReport.ess` returns
+        :class:`~gametheory.analysis.stability_report.Equilibrium` objects: both
+        name a vertex by ``.profile`` (strategy names) and ``.state`` (reduced
+        state of 0/1 ints).
+
+        Examples
+        --------
+        >>> from gametheory.models import crisis_governance
+        >>> table = corner_conditions(crisis_governance.game())
+        >>> [(e.state, e.profile) for e in table.ess_at(crisis_governance.STATUS_QUO)]
+        [((0, 0, 0), ('B', 'P', 'I'))]
+        """
+        exact = exact_parameter_values(self._game.replicator(), params)
         subs = {p.symbol: exact[p.name] for p in self._game.parameters}
-        out = []
-        for e in self._entries:
-            if all(bool(sympy.sympify(v).xreplace(subs) < 0) for v in e.eigenvalues):
-                out.append(self._key(e))
-        return tuple(out)
+        return tuple(
+            e for e in self._entries if all(bool(sympy.sympify(v).xreplace(subs) < 0) for v in e.eigenvalues)
+        )
 
     # ------------------------------------------------------ feasibility
     def can_be_ess_together(

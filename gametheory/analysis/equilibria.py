@@ -25,10 +25,18 @@ into exact rationals (their shortest decimal representation: ``0.1`` is
    (basis ``[1]``), finitely many (zero-dimensional ideal), or a
    positive-dimensional set;
 2. zero-dimensional: the basis is converted to lex order (FGLM).  In shape
-   position (:math:`x_k = g_k(x_m)`, :math:`p(x_m) = 0`) the real roots of
-   :math:`p` are isolated exactly and every rest point has an exact algebraic
-   expression (``RestPoint.exact``); otherwise the triangular lex basis is
-   solved variable by variable at 50 significant digits;
+   position (:math:`x_k = g_k(x_m)`, :math:`p(x_m) = 0`) :math:`p` is factored
+   over :math:`\\mathbb{Q}`.  The real roots of a factor of degree 1, or of
+   higher degree with coefficients of at most 256 bits
+   (``_MAX_EXACT_ROOT_BITS`` in :mod:`~gametheory.analysis.algebra`), are
+   isolated exactly, and those rest points have an exact algebraic expression
+   (``RestPoint.exact``).  The roots of a factor with larger coefficients
+   (e.g. parameters like ``1e-168`` as exact rationals) are computed
+   numerically to 50 significant digits (:func:`mpmath.polyroots`), as is a
+   triangular lex basis not in shape position (solved variable by variable);
+   those points have ``exact=None`` but ``digits`` to 50 places and stay
+   ``certified`` (the support system was solved completely, only the roots
+   are numeric);
 3. positive-dimensional: :func:`sympy.solve` decomposes the solution set into
    parametrised components; isolated components are rest points, the others
    are reported as :class:`RestPointSet` (a continuum), with the exact range of

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ._text import _count, _set_text
+
 __all__ = ["RestPoint", "RestPointSet", "RestPoints", "Support", "state_support"]
 
 #: A support: for each population, the names of its strategies with positive share.
@@ -46,8 +48,11 @@ class RestPoint:
     support : tuple of tuple of str
         For each population, the strategies with positive share.
     exact : tuple of sympy.Expr or None
-        The reduced state as exact algebraic numbers when known (vertices,
-        and zero-dimensional supports in shape position; see module docstring).
+        The reduced state as exact algebraic numbers when known: vertices,
+        isolated points of positive-dimensional systems, and zero-dimensional
+        supports in shape position whose root polynomial has coefficients of
+        at most 256 bits or degree 1; ``None`` when the roots were computed
+        numerically to 50 digits (see :mod:`~gametheory.analysis.equilibria`).
     profile : tuple of str or None
         The pure profile for a vertex, ``None`` otherwise.
     certified : bool
@@ -147,15 +152,17 @@ class RestPointSet:
         return _face_location(m, len(self.states))
 
     def describe(self) -> str:
-        """A one-line description, e.g. ``x = 1/2, y in Interval.open(0, 1), z = 1``."""
+        """A one-line description in plain notation, e.g. ``x = 1/2, 0 < y < 1, z = 1``."""
         if self.parametrization is None:
             eqs = ", ".join(f"{sympy.sstr(e)} = 0" for e in self.equations)
             return f"numeric set of dimension {self.dimension} on support {self.support}: {eqs}"
         parts = []
         for expr, sym in zip(self.parametrization, self.states):
             if expr == sym and sym in self.free:
-                rng = self.region[self.free.index(sym)] if self.region is not None else "(sampled range)"
-                parts.append(f"{sym} in {rng}")
+                if self.region is not None:
+                    parts.append(_set_text(sym, self.region[self.free.index(sym)]))
+                else:
+                    parts.append(f"{sym} free (range sampled)")
             else:
                 parts.append(f"{sym} = {sympy.sstr(expr)}")
         return ", ".join(parts)
@@ -254,7 +261,7 @@ class RestPoints:
     def __repr__(self) -> str:
         return (
             f"RestPoints({len(self.vertices)} vertices, {len(self.mixed)} other isolated points, "
-            f"{len(self.continua)} continua, complete={self.complete})"
+            f"{_count(len(self.continua), 'continuum', 'continua')}, complete={self.complete})"
         )
 
 

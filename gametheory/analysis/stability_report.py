@@ -12,10 +12,12 @@ import sympy
 
 from ..game import Game
 from ..latex import latex_name as _latex_name
-from ._text import _conditions_text, _fmt_complex, _fmt_number, _latex_escape, _short_exact
+from ._text import _conditions_text, _coordinates_text, _count, _fmt_complex, _fmt_number, _latex_escape
 from .restpoints import RestPointSet, Support
 
 __all__ = ["StabilityKind", "Equilibrium", "StabilityReport"]
+
+_LOCATIONS = {"vertex": "vertices", "edge": "edges", "face": "faces", "interior": "interior"}
 
 _THEORY = (
     "Selten (1980): in multi-population games every ESS is a strict Nash equilibrium, hence a vertex. "
@@ -130,7 +132,19 @@ class Equilibrium:
 
     @property
     def is_vertex(self) -> bool:
+        """Whether the point is a vertex (a pure profile)."""
         return self.profile is not None
+
+    @property
+    def state(self) -> tuple[float, ...]:
+        """The reduced state as a tuple: ints at a vertex (``(1, 0, 1)``), floats elsewhere.
+
+        With :attr:`profile` this is the package's one way of naming a vertex;
+        :class:`~gametheory.analysis.corners.CornerEntry` has the same two attributes.
+        """
+        if self.is_vertex:
+            return tuple(int(round(float(v))) for v in self.point)
+        return tuple(float(v) for v in self.point)
 
     @property
     def is_hyperbolic(self) -> bool:
@@ -148,12 +162,12 @@ class Equilibrium:
 
     @property
     def label(self) -> str:
-        """The point as a paper writes it: ``(0, 1, 1/2)`` with exact values when known."""
-        if self.exact is not None:
-            vals = [_short_exact(e) for e in self.exact]
-        else:
-            vals = [_fmt_number(float(v), 6) for v in self.point]
-        return "(" + ", ".join(vals) + ")"
+        """The point as a paper writes it: ``(0, 1, 1/2)``.
+
+        Exact values when every coordinate is known exactly and short, otherwise
+        every coordinate as a decimal: never a mix of the two.
+        """
+        return "(" + ", ".join(_coordinates_text(self.exact, self.point)) + ")"
 
     @property
     def stability(self) -> str:
@@ -324,8 +338,8 @@ class StabilityReport:
         out = []
         if self.continua:
             out.append(
-                f"{len(self.continua)} continua of rest points (non-hyperbolic, never ESS): "
-                + "; ".join(c.describe() for c in self.continua)
+                f"{_count(len(self.continua), 'continuum', 'continua')} of rest points "
+                "(non-hyperbolic, never ESS): " + "; ".join(c.describe() for c in self.continua)
             )
         for e in self.flagged:
             out.append(f"FLAG at {e.label}: {e.disagreement}")
@@ -338,11 +352,11 @@ class StabilityReport:
         counts: dict[str, int] = {}
         for e in self.equilibria:
             counts[e.location] = counts.get(e.location, 0) + 1
-        where = ", ".join(f"{n} {loc}" for loc, n in counts.items())
+        where = ", ".join(_count(n, loc, _LOCATIONS[loc]) for loc, n in counts.items())
         title = self.game.name or "game"
         lines = [
             f"Stability analysis: {title}",
-            f"Rest points: {len(self.equilibria)} isolated ({where}); {len(self.continua)} continua; "
+            f"Rest points: {len(self.equilibria)} isolated ({where}); {_count(len(self.continua), 'continuum', 'continua')}; "
             f"enumeration {'complete (exact)' if self.complete else 'NOT certified complete'}",
         ]
         if self.ess:
@@ -398,17 +412,14 @@ class StabilityReport:
     def __repr__(self) -> str:
         ess = ", ".join(e.label for e in self.ess) or "none"
         return (
-            f"StabilityReport({len(self.equilibria)} rest points, {len(self.continua)} continua, "
+            f"StabilityReport({len(self.equilibria)} rest points, {_count(len(self.continua), 'continuum', 'continua')}, "
             f"ESS: {ess}, consistent={self.consistent})"
         )
 
 
 def _latex_point(e: Equilibrium) -> str:
-    if e.exact is not None:
-        vals = [
-            sympy.latex(v) if len(sympy.sstr(v)) <= 24 else _fmt_number(float(sympy.N(v, 20)), 6)
-            for v in e.exact
-        ]
-    else:
+    if e.exact is not None and all(len(sympy.sstr(v)) <= 24 for v in e.exact):
+        vals = [sympy.latex(v) for v in e.exact]
+    else:  # all coordinates as decimals, never a mix (as in Equilibrium.label)
         vals = [_fmt_number(float(v), 6) for v in e.point]
     return "(" + ", ".join(vals) + ")"
