@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
 import sympy
@@ -39,6 +41,10 @@ def _conditions_text(conditions: Sequence[Any], fmt: str, names: Mapping[sympy.S
             return "never (an eigenvalue is a positive constant or zero)"
         parts.append(f"${sympy.latex(c, symbol_names=names)}$" if fmt == "latex" else sympy.sstr(c))
     return ", ".join(parts) if parts else "always"
+
+
+#: Plural of each location of a rest point, for counts in text.
+_LOCATION_PLURAL = {"vertex": "vertices", "edge": "edges", "face": "faces", "interior": "interior"}
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -84,3 +90,41 @@ def _coordinates_text(exact: Sequence[Any] | None, point: Sequence[float], max_c
         if all(len(t) <= max_chars for t in texts):
             return texts
     return [_fmt_number(float(v), 6) for v in point]
+
+
+def _pandas() -> Any:
+    """pandas, imported lazily (the one message naming the extra lives in numerics.integrate)."""
+    from ..numerics.integrate import _import_pandas
+
+    return _import_pandas()
+
+
+def _html(markdown: str) -> str:
+    """A small Markdown-to-HTML rendering for notebooks: pipe tables become ``<table>``, the rest ``<p>``."""
+    out: list[str] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        head, body = rows[0], rows[1:]
+        out.append("<table>")
+        out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in head) + "</tr></thead>")
+        out.append("<tbody>")
+        for r in body:
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>")
+        out.append("</tbody></table>")
+        rows.clear()
+
+    for line in markdown.splitlines():
+        text = line.strip()
+        if text.startswith("|") and text.endswith("|"):
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", text[1:-1])]
+            if not all(set(c) <= {"-", ":"} and c for c in cells):
+                rows.append(cells)
+            continue
+        flush()
+        if text:
+            out.append(f"<p>{escape(text)}</p>")
+    flush()
+    return "\n".join(out)

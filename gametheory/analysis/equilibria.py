@@ -375,4 +375,5 @@ def _rest_points(
         exact_parameters=dict(exact_params),
         method=method_text,
         notes=tuple(notes),
+        dynamics=dyn,
     )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ._text import _count, _set_text
+from ._text import _LOCATION_PLURAL, _coordinates_text, _count, _html, _pandas, _set_text
 
 __all__ = ["RestPoint", "RestPointSet", "RestPoints", "Support", "state_support"]
 
@@ -92,6 +92,30 @@ class RestPoint:
     def __repr__(self) -> str:
         pt = ", ".join(f"{v:.6g}" for v in self.point)
         return f"RestPoint(({pt}), {self.location}, support={self.support})"
+
+    @property
+    def state(self) -> tuple[float, ...]:
+        """The reduced state as a tuple: ints at a vertex (``(1, 0, 1)``), floats elsewhere."""
+        if self.is_vertex:
+            return tuple(int(round(float(v))) for v in self.point)
+        return tuple(float(v) for v in self.point)
+
+    @property
+    def label(self) -> str:
+        """The point as text: exact when every coordinate is known and short, else all decimal."""
+        return "(" + ", ".join(_coordinates_text(self.exact, self.point)) + ")"
+
+    def summary(self) -> str:
+        """One line: the point, where it lies, its support, how it was found."""
+        how = "exact algebra" if self.certified else "numeric search (not certified)"
+        name = f" = {self.profile}" if self.profile is not None else ""
+        return f"{self.label}{name}: {self.location}, support {self.support}, {how}"
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
 
 
 @dataclass(frozen=True)
@@ -197,6 +221,17 @@ class RestPointSet:
     def __repr__(self) -> str:
         return f"RestPointSet(dimension {self.dimension}, {self.location}: {self.describe()})"
 
+    def summary(self) -> str:
+        """One line: dimension, where it lies, the set in plain notation, and whether it is certified."""
+        how = "exact" if self.certified else "explored by sampling (not certified)"
+        return f"continuum of dimension {self.dimension} ({self.location}, {how}): {self.describe()}"
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
+
 
 @dataclass(frozen=True)
 class RestPoints:
@@ -223,6 +258,20 @@ class RestPoints:
         How the support systems were solved.
     notes : tuple of str
         Anything the reader should know (numeric supports, rounded payoffs...).
+    dynamics : Dynamics or None
+        The dynamics whose rest points these are (for state names and plots).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> from gametheory.analysis.equilibria import rest_points
+    >>> res = rest_points(classic.matching_pennies_3())
+    >>> len(res), len(res.vertices), res.complete
+    (9, 8, True)
+    >>> res.mixed[0].label
+    '(1/2, 1/2, 1/2)'
+    >>> print(res.summary().splitlines()[0])
+    Rest points: 9 isolated (8 vertices, 1 interior); 0 continua; enumeration complete (exact)
     """
 
     points: tuple[RestPoint, ...]
@@ -232,6 +281,7 @@ class RestPoints:
     exact_parameters: Mapping[str, sympy.Rational]
     method: str
     notes: tuple[str, ...] = field(default=())
+    dynamics: Any = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[RestPoint]:
         return iter(self.points)
@@ -257,6 +307,75 @@ class RestPoints:
         if not self.points:
             return np.zeros((0, 0))
         return np.stack([p.point for p in self.points])
+
+    def _state_names(self) -> tuple[str, ...]:
+        if self.dynamics is not None:
+            return tuple(self.dynamics.state_names)
+        d = self.points[0].point.shape[0] if self.points else 0
+        return tuple(f"x{k}" for k in range(d))
+
+    def summary(self) -> str:
+        """Plain text: counts by location, certification, every point, every continuum, notes."""
+        counts: dict[str, int] = {}
+        for p in self.points:
+            counts[p.location] = counts.get(p.location, 0) + 1
+        where = ", ".join(_count(n, loc, _LOCATION_PLURAL[loc]) for loc, n in counts.items())
+        status = "complete (exact)" if self.complete else "NOT certified complete"
+        lines = [
+            f"Rest points: {len(self.points)} isolated ({where}); "
+            f"{_count(len(self.continua), 'continuum', 'continua')}; enumeration {status}"
+        ]
+        lines.extend(f"  {p.summary()}" for p in self.points)
+        lines.extend(f"  {c.summary()}" for c in self.continua)
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """A Markdown table: one row per isolated rest point, continua and notes below."""
+        lines = ["| Point | Location | Support | Found by |", "|---|---|---|---|"]
+        for p in self.points:
+            support = "; ".join(", ".join(S) for S in p.support)
+            how = "exact algebra" if p.certified else "numeric search"
+            lines.append(f"| {p.label} | {p.location} | {support} | {how} |")
+        lines.extend(f"\n{c.summary()}" for c in self.continua)
+        if not self.complete:
+            lines.append("\nThe enumeration is not certified complete (numeric search).")
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return _html(self.to_markdown())
+
+    def to_frame(self) -> Any:
+        """The isolated rest points as a :class:`pandas.DataFrame` (one row each); needs pandas.
+
+        Columns: one per state coordinate, then ``location``, ``support``,
+        ``profile``, ``certified``, ``residual``.
+        """
+        pd = _pandas()
+        names = self._state_names()
+        records = []
+        for p in self.points:
+            rec: dict[str, Any] = {n: float(v) for n, v in zip(names, p.point)}
+            rec.update(
+                location=p.location,
+                support=p.support,
+                profile=p.profile,
+                certified=p.certified,
+                residual=p.residual,
+            )
+            records.append(rec)
+        return pd.DataFrame.from_records(
+            records, columns=[*names, "location", "support", "profile", "certified", "residual"]
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw these rest points with :func:`gametheory.plot.rest_points` (imported lazily)."""
+        from ..plot import rest_points
+
+        return rest_points(self, ax=ax)
 
     def __repr__(self) -> str:
         return (

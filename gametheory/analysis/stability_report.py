@@ -12,12 +12,20 @@ import sympy
 
 from ..game import Game
 from ..latex import latex_name as _latex_name
-from ._text import _conditions_text, _coordinates_text, _count, _fmt_complex, _fmt_number, _latex_escape
+from ._text import (
+    _LOCATION_PLURAL,
+    _conditions_text,
+    _coordinates_text,
+    _count,
+    _fmt_complex,
+    _fmt_number,
+    _html,
+    _latex_escape,
+    _pandas,
+)
 from .restpoints import RestPointSet, Support
 
 __all__ = ["StabilityKind", "Equilibrium", "StabilityReport"]
-
-_LOCATIONS = {"vertex": "vertices", "edge": "edges", "face": "faces", "interior": "interior"}
 
 _THEORY = (
     "Selten (1980): in multi-population games every ESS is a strict Nash equilibrium, hence a vertex. "
@@ -27,7 +35,13 @@ _THEORY = (
 
 
 class StabilityKind(enum.Enum):
-    """Classification of a rest point by the eigenvalues of its Jacobian."""
+    """Classification of a rest point by the eigenvalues of its Jacobian.
+
+    Examples
+    --------
+    >>> StabilityKind.SINK, str(StabilityKind.NON_HYPERBOLIC)
+    (<StabilityKind.SINK: 'sink'>, 'non-hyperbolic')
+    """
 
     SINK = "sink"
     SOURCE = "source"
@@ -93,6 +107,14 @@ class Equilibrium:
     numerical_verdict : str or None
         For non-hyperbolic points analysed with ``decide_numerically=True``:
         what simulations from perturbed starts did.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> from gametheory.analysis.stability import analyze
+    >>> (center,) = [e for e in analyze(classic.matching_pennies_3()) if not e.is_vertex]
+    >>> center.label, center.kind.value, center.is_ess
+    ('(1/2, 1/2, 1/2)', 'saddle', False)
     """
 
     point: np.ndarray
@@ -191,6 +213,30 @@ class Equilibrium:
             text += " [FLAG]"
         return text
 
+    def summary(self) -> str:
+        """One line: the point (and profile), its verdict, its eigenvalues, any flag.
+
+        Examples
+        --------
+        >>> from gametheory.models import crisis_governance
+        >>> from gametheory.analysis.stability import analyze
+        >>> report = analyze(crisis_governance.game(), crisis_governance.STATUS_QUO)
+        >>> print(report.ess[0].summary())
+        (0, 0, 0) = ('B', 'P', 'I'): ESS (sink); eigenvalues -1.4, -4.8, -1
+        """
+        name = f" = {self.profile}" if self.profile is not None else f" ({self.location})"
+        ev = ", ".join(_fmt_complex(complex(v)) for v in self.eigenvalues)
+        text = f"{self.label}{name}: {self.stability}; eigenvalues {ev}"
+        if self.disagreement:
+            text += f"; FLAG: {self.disagreement}"
+        return text
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
+
     def __repr__(self) -> str:
         ev = ", ".join(_fmt_complex(complex(v)) for v in self.eigenvalues)
         return f"Equilibrium({self.label}, {self.kind.value}, ESS={self.is_ess}, eigenvalues [{ev}])"
@@ -219,6 +265,18 @@ class StabilityReport:
         and (2 strategies per population) interior Jacobians have zero trace.
     notes : tuple of str
         The theory checked, the method used, and anything flagged.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> from gametheory.analysis.stability import analyze
+    >>> report = analyze(crisis_governance.game(), crisis_governance.STATUS_QUO)
+    >>> [(e.state, e.profile) for e in report.ess]
+    [((0, 0, 0), ('B', 'P', 'I'))]
+    >>> print(report.summary().splitlines()[1])
+    Rest points: 9 isolated (8 vertices, 1 face); 0 continua; enumeration complete (exact)
+    >>> report.to_frame().shape[0]
+    9
     """
 
     game: Game
@@ -352,7 +410,7 @@ class StabilityReport:
         counts: dict[str, int] = {}
         for e in self.equilibria:
             counts[e.location] = counts.get(e.location, 0) + 1
-        where = ", ".join(_count(n, loc, _LOCATIONS[loc]) for loc, n in counts.items())
+        where = ", ".join(_count(n, loc, _LOCATION_PLURAL[loc]) for loc, n in counts.items())
         title = self.game.name or "game"
         lines = [
             f"Stability analysis: {title}",
@@ -379,14 +437,20 @@ class StabilityReport:
         lines.extend(n for n in self.notes if n not in lines and n != _THEORY)
         return "\n".join(lines)
 
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return _html(self.to_markdown())
+
     def to_frame(self) -> Any:
-        """The equilibria as a :class:`pandas.DataFrame` (one row each); needs pandas."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - pandas is in the "all" extra
-            raise ImportError(
-                'StabilityReport.to_frame needs pandas: pip install "gametheory-egt[all]" (or pandas)'
-            ) from exc
+        """The equilibria as a :class:`pandas.DataFrame` (one row each); needs pandas.
+
+        Columns: one per state coordinate, then ``location``, ``support``,
+        ``profile``, ``state``, ``eigenvalues``, ``sign``, ``kind``, ``is_ess``,
+        ``is_nash``, the manifold dimensions, ``disagreement`` and ``numerical_verdict``.
+        """
+        pd = _pandas()
         names = self.game.replicator().state_names
         records = []
         for e in self.equilibria:
@@ -395,6 +459,7 @@ class StabilityReport:
                 location=e.location,
                 support=e.support,
                 profile=e.profile,
+                state=e.state,
                 eigenvalues=tuple(complex(v) for v in e.eigenvalues),
                 sign=e.sign,
                 kind=e.kind.value,
