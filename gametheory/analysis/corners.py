@@ -16,7 +16,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, SpecificationError
 from ..game import Game
 from ..latex import latex_name as _latex_name
-from ._text import _conditions_text, _latex_escape
+from ._text import _conditions_text, _html, _latex_escape, _pandas
 from .equilibria import exact_parameter_values
 from .feasibility import (
     Feasibility,
@@ -52,6 +52,18 @@ class CornerEntry:
     conditions : tuple of sympy Boolean
         ESS (strict Nash) conditions: ``eigenvalue < 0`` for each; ``True`` /
         ``False`` when an eigenvalue is a constant.
+
+    A vertex is named by :attr:`profile` and :attr:`state`, as is an
+    :class:`~gametheory.analysis.stability_report.Equilibrium`.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> entry = corner_conditions(crisis_governance.game())[(0, 0, 0)]
+    >>> entry.profile, entry.state
+    (('B', 'P', 'I'), (0, 0, 0))
+    >>> entry.deviations[1], entry.eigenvalues[1], entry.conditions[1]
+    (('ngo', 'E'), -C_n + R_n*mu, -C_n + R_n*mu < 0)
     """
 
     profile: tuple[str, ...]
@@ -65,21 +77,53 @@ class CornerEntry:
         """An eigenvalue is a non-negative constant: this vertex is an ESS for no parameters."""
         return any(c is sympy.false for c in self.conditions)
 
+    def summary(self) -> str:
+        """One line: the vertex, its eigenvalues and its ESS conditions."""
+        eig = "; ".join(f"λ{k} = {sympy.sstr(v)}" for k, v in enumerate(self.eigenvalues, start=1))
+        cond = _conditions_text(self.conditions, "markdown", {})
+        return f"{_state_text(self.state)} = {self.profile}: {eig}; ESS iff {cond}"
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
+
 
 class CornerTable(Mapping):
     """Symbolic eigenvalues and ESS conditions at every vertex (immutable mapping).
 
     Keys: the vertices' reduced states ``(1, 0, 1)`` when every population has
     two strategies (1 = first strategy), otherwise profiles of strategy names.
-    Both forms are accepted for lookup whenever they apply.
+    Both forms are accepted for lookup whenever they apply.  Values and
+    :meth:`ess_at` give :class:`CornerEntry` objects, which name their vertex
+    by ``.state`` and ``.profile``.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> table = corner_conditions(crisis_governance.game())
+    >>> len(table), table[(1, 1, 1)].profile
+    (8, ('C', 'E', 'A'))
+    >>> [e.state for e in table.ess_at(crisis_governance.OPTIMIZED)]
+    [(1, 1, 1)]
+    >>> table.to_frame().shape
+    (8, 5)
     """
 
     def __init__(self, game: Game, entries: Sequence[CornerEntry]) -> None:
-        self._game = game
-        self._binary = all(pop.size == 2 for pop in game.populations)
-        self._entries = tuple(entries)
-        self._by_profile = {e.profile: e for e in entries}
-        self._by_state = {e.state: e for e in entries}
+        init = super().__setattr__
+        init("_game", game)
+        init("_binary", all(pop.size == 2 for pop in game.populations))
+        init("_entries", tuple(entries))
+        init("_by_profile", {e.profile: e for e in entries})
+        init("_by_state", {e.state: e for e in entries})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"CornerTable is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CornerTable is immutable (cannot delete {name!r})")
 
     @property
     def game(self) -> Game:
@@ -284,6 +328,38 @@ class CornerTable(Mapping):
         return tuple(results)
 
     # ----------------------------------------------------------- output
+    def summary(self) -> str:
+        """Plain text: one line per vertex with its eigenvalues and ESS conditions."""
+        title = f"Corner conditions of {self._game.name or 'the game'} ({len(self)} vertices)"
+        return "\n".join([title, *(f"  {e.summary()}" for e in self._entries)])
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return _html(self.to_markdown())
+
+    def to_frame(self) -> Any:
+        """One row per vertex as a :class:`pandas.DataFrame`; needs pandas.
+
+        Columns: ``state``, ``profile``, ``deviations``, ``eigenvalues`` and
+        ``conditions`` (the last two as text).
+        """
+        pd = _pandas()
+        records = [
+            {
+                "state": e.state,
+                "profile": e.profile,
+                "deviations": e.deviations,
+                "eigenvalues": tuple(sympy.sstr(v) for v in e.eigenvalues),
+                "conditions": _conditions_text(e.conditions, "markdown", {}),
+            }
+            for e in self._entries
+        ]
+        return pd.DataFrame.from_records(
+            records, columns=["state", "profile", "deviations", "eigenvalues", "conditions"]
+        )
+
     def _names(self) -> dict[sympy.Symbol, str]:
         return {p.symbol: _latex_name(p.name) for p in self._game.parameters}
 

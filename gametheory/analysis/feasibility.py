@@ -12,6 +12,7 @@ import sympy
 
 from ..errors import ParameterError, suggest
 from ..game import Game
+from ._text import _html
 
 __all__ = ["Feasibility"]
 
@@ -35,6 +36,17 @@ class Feasibility:
         How it was decided.
     witness : dict or None
         Parameter values (all of the game's) at which every condition holds.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> from gametheory.analysis.corners import corner_conditions
+    >>> table = corner_conditions(crisis_governance.game())
+    >>> verdict = table.can_be_ess_together((0, 0, 0), (1, 0, 0))
+    >>> bool(verdict), verdict.certified
+    (False, True)
+    >>> verdict.summary().split(" (proof")[0]
+    '(0, 0, 0), (1, 0, 0): impossible'
     """
 
     vertices: tuple[Any, ...]
@@ -45,6 +57,21 @@ class Feasibility:
 
     def __bool__(self) -> bool:
         return bool(self.feasible)
+
+    def summary(self) -> str:
+        """One line: the vertices, the verdict, how it was reached, and a witness if any."""
+        verdict = {True: "possible", False: "impossible", None: "undecided"}[self.feasible]
+        how = f"proof: {self.method}" if self.certified else self.method
+        text = f"{', '.join(str(v) for v in self.vertices)}: {verdict} ({how})"
+        if self.witness is not None:
+            text += "; witness " + ", ".join(f"{k} = {v:.6g}" for k, v in self.witness.items())
+        return text
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
 
 
 def _declared_bounds(

@@ -12,9 +12,10 @@ from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
 from ..errors import ParameterError, suggest
 from ..game import Game
+from ._text import _html, _pandas
 from .corners import _float_subs, _simplify, corner_conditions
 
-__all__ = ["CriticalValue", "critical_values"]
+__all__ = ["CriticalValue", "CriticalValues", "critical_values"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,14 @@ class CriticalValue:
         ``"above"`` / ``"below"``: on which side of the threshold the eigenvalue
         is negative (the vertex's condition holds), from the sign of its
         derivative there; ``None`` if that is zero.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> values = critical_values(crisis_governance.game(), "F_g", crisis_governance.STATUS_QUO)
+    >>> c = values[0]
+    >>> c.parameter, c.negative_when in ("above", "below")
+    ('F_g', True)
     """
 
     vertex: tuple[Any, ...]
@@ -50,6 +59,21 @@ class CriticalValue:
     value: float | None
     negative_when: str | None
 
+    def summary(self) -> str:
+        """One line: the vertex, the deviation, the threshold and on which side the vertex's condition holds."""
+        v = "not real" if self.value is None else f"{self.value:.6g}"
+        side = f"; the eigenvalue is negative {self.negative_when} it" if self.negative_when else ""
+        return (
+            f"{self.vertex} {self.profile}, deviation {self.deviation}: "
+            f"{self.parameter} = {sympy.sstr(self.expression)} = {v}{side}"
+        )
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary())
+
     def __repr__(self) -> str:
         v = "complex" if self.value is None else f"{self.value:.6g}"
         return (
@@ -58,9 +82,74 @@ class CriticalValue:
         )
 
 
+class CriticalValues(tuple):
+    """The critical values of one parameter (an immutable tuple of :class:`CriticalValue`).
+
+    A tuple, so indexing, iteration and ``len`` work as before; it adds the
+    result protocol (``summary``, ``to_markdown``, ``to_frame``, notebook reprs).
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> values = critical_values(crisis_governance.game(), "F_g", crisis_governance.STATUS_QUO)
+    >>> isinstance(values, tuple), len(values) == len(values.to_frame())
+    (True, True)
+    """
+
+    __slots__ = ()
+
+    def summary(self) -> str:
+        """Plain text: one line per critical value, sorted by value."""
+        if not self:
+            return "No critical values (no vertex eigenvalue depends on the parameter)."
+        return "\n".join(c.summary() for c in self)
+
+    def to_markdown(self) -> str:
+        """A Markdown table: vertex, profile, deviation, threshold, value, side."""
+        lines = [
+            "| Vertex | Profile | Deviation | Threshold | Value | Eigenvalue negative |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in self:
+            v = "not real" if c.value is None else f"{c.value:.6g}"
+            lines.append(
+                f"| {c.vertex} | {', '.join(c.profile)} | {', '.join(c.deviation)} | "
+                f"{c.parameter} = {sympy.sstr(c.expression)} | {v} | {c.negative_when or ''} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return _html(self.to_markdown())
+
+    def to_frame(self) -> Any:
+        """One row per critical value as a :class:`pandas.DataFrame`; needs pandas.
+
+        Columns: ``vertex``, ``profile``, ``deviation``, ``parameter``,
+        ``expression`` (text), ``value``, ``negative_when``.
+        """
+        pd = _pandas()
+        columns = ["vertex", "profile", "deviation", "parameter", "expression", "value", "negative_when"]
+        records = [
+            {
+                "vertex": c.vertex,
+                "profile": c.profile,
+                "deviation": c.deviation,
+                "parameter": c.parameter,
+                "expression": sympy.sstr(c.expression),
+                "value": c.value,
+                "negative_when": c.negative_when,
+            }
+            for c in self
+        ]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+
 def critical_values(
     game: Game | Dynamics, parameter: str, params: Mapping[str, Any] | None = None
-) -> tuple[CriticalValue, ...]:
+) -> CriticalValues:
     """Thresholds of one parameter at which a vertex changes stability.
 
     For every vertex and every eigenvalue :math:`\\lambda(p)` that depends on
@@ -69,8 +158,15 @@ def critical_values(
 
     Returns
     -------
-    tuple of CriticalValue
-        Sorted by value (non-real ones last).
+    CriticalValues
+        A tuple of :class:`CriticalValue`, sorted by value (non-real ones last).
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> values = critical_values(crisis_governance.game(), "lam", crisis_governance.STATUS_QUO)
+    >>> sorted({c.parameter for c in values})
+    ['lam']
     """
     dyn = as_dynamics(game)
     g = dyn.game
@@ -99,4 +195,4 @@ def critical_values(
                     side = "above" if dval < 0 else "below"
                 out.append(CriticalValue(key, entry.profile, dev, parameter, eig, sol, value, side))
     out.sort(key=lambda c: (c.value is None, c.value if c.value is not None else 0.0))
-    return tuple(out)
+    return CriticalValues(out)
