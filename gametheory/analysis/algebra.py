@@ -26,6 +26,13 @@ def support_patterns(game: Game) -> tuple[tuple[tuple[int, ...], ...], ...]:
 
     Ordered by face dimension :math:`\\sum_i (|S_i| - 1)` (vertices first), then
     lexicographically.  There are :math:`\\prod_i (2^{k_i} - 1)` of them.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> patterns = support_patterns(classic.matching_pennies_3())
+    >>> len(patterns), patterns[0], patterns[-1]
+    (27, ((0,), (0,), (0,)), ((0, 1), (0, 1), (0, 1)))
     """
     per_pop = []
     for pop in game.populations:
@@ -43,6 +50,11 @@ def bezout_bound(support_sizes: Sequence[int]) -> int:
     in the shares of every *other* mixing population, so the number of isolated
     complex solutions is at most the coefficient of :math:`\\prod_l a_l^{m_l}` in
     :math:`\\prod_i (\\sum_{l \\ne i, m_l > 0} a_l)^{m_i}` (McKelvey & McLennan 1997).
+
+    Examples
+    --------
+    >>> bezout_bound([2, 2, 2]), bezout_bound([3, 3, 3]), bezout_bound([1, 2])
+    (2, 10, 0)
     """
     m = [int(s) - 1 for s in support_sizes]
     if any(v < 0 for v in m):

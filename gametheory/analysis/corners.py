@@ -452,6 +452,19 @@ def corner_conditions(game: Game | Dynamics) -> CornerTable:
     CornerTable
         Indexed by reduced state (``table[(1, 0, 1)]``) when every population
         has two strategies, by profile of strategy names in general.
+
+    Raises
+    ------
+    AnalysisError
+        For a dynamics whose vertex eigenvalues are not the payoff differences
+        (``facts.vertex_eigenvalues_are_payoff_differences``).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> table = corner_conditions(classic.matching_pennies_3())
+    >>> len(table), table.ess_at()  # a cyclic game: no vertex is an ESS
+    (8, ())
     """
     dyn = as_dynamics(game)
     dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "corner_conditions")

@@ -101,7 +101,22 @@ def _rational(value: float) -> sympy.Rational:
 
 
 def exact_parameter_values(dyn: Dynamics, params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validated scalar parameter values as exact rationals (shortest decimal of each float)."""
+    """Validated scalar parameter values as exact rationals (shortest decimal of each float).
+
+    The one resolution of ``params`` for exact analysis: defaults fill the
+    rest, unknown or missing names raise :class:`~gametheory.errors.ParameterError`.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> exact_parameter_values(dyn, None)
+    {'a': 1}
+    >>> from gametheory.models import crisis_governance
+    >>> dyn = crisis_governance.game().replicator()
+    >>> exact_parameter_values(dyn, {"F_g": 0.1})["F_g"]
+    1/10
+    """
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError(
@@ -185,6 +200,16 @@ def rest_points(
     ------
     ParameterError
         On missing, unknown or non-finite parameters, or array-valued ones.
+    AnalysisError
+        If the dynamics' rest points are not where payoffs are equal
+        (``facts.rest_points_equalize_payoffs``), or on a bad option.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> res = rest_points(crisis_governance.game(), crisis_governance.STATUS_QUO)
+    >>> len(res.vertices), [p.label for p in res.mixed], res.complete
+    (8, ['(1, 1/4, 11/24)'], True)
     """
     dyn = as_dynamics(game_or_dyn)
     return rest_points_at(

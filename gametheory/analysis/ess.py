@@ -82,6 +82,23 @@ def strict_equilibria(
         Shape ``(V,)`` for scalar parameters, ``(V, n)`` for arrays, in the
         vertex order of :meth:`~gametheory.dynamics.ReplicatorDynamics.vertices`
         (``game.profiles``).
+
+    Raises
+    ------
+    AnalysisError
+        For a dynamics whose sinks are not known to be the strict Nash
+        equilibria (``facts.sinks_are_strict_nash``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gametheory.models import crisis_governance
+    >>> game = crisis_governance.game()
+    >>> strict = strict_equilibria(game, crisis_governance.STATUS_QUO)
+    >>> [p for p, s in zip(game.profiles, strict) if s]
+    [('B', 'P', 'I')]
+    >>> strict_equilibria(game, {"F_g": np.array([0.0, 10.0])}).shape
+    (8, 2)
     """
     dyn = as_dynamics(dyn_or_game)
     dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")

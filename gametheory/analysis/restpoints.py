@@ -62,6 +62,14 @@ class RestPoint:
         algebra: what :func:`gametheory.stability.analyze` linearises at.
     residual : float
         :math:`\\max_r |\\dot x_r|` at ``point`` (double precision).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> from gametheory.analysis.equilibria import rest_points
+    >>> (center,) = rest_points(classic.matching_pennies_3()).mixed
+    >>> center.location, center.certified, center.exact
+    ('interior', True, (1/2, 1/2, 1/2))
     """
 
     point: np.ndarray
@@ -153,6 +161,16 @@ class RestPointSet:
         All strategies of each population (to read supports off states).
     certified : bool
         ``True`` when the set and its range were obtained exactly.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.analysis.equilibria import rest_points
+    >>> table = {("1", "1"): (1, 1), ("2", "1"): (1, 1), ("1", "2"): (2, 0), ("2", "2"): (0, 0)}
+    >>> game = gt.Game.from_table({"a": ["1", "2"], "b": ["1", "2"]}, table)
+    >>> (line,) = rest_points(game).continua
+    >>> line.describe(), line.contains([0.3, 1.0])
+    ('0 < x < 1, y = 1', True)
     """
 
     support: Support
@@ -389,6 +407,11 @@ def state_support(strategies: Sequence[Sequence[str]], x: Sequence[float], tol: 
     """The support of a reduced state: per population, the strategies with share above ``tol``.
 
     ``strategies`` lists every population's strategies (``[p.strategies for p in game.populations]``).
+
+    Examples
+    --------
+    >>> state_support([["C", "D"], ["L", "M", "R"]], [1.0, 0.5, 0.0])
+    (('C',), ('L', 'R'))
     """
     x = np.asarray(x, dtype=float)
     out, pos = [], 0

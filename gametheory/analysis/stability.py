@@ -188,6 +188,20 @@ def analyze(
     Returns
     -------
     StabilityReport
+
+    Raises
+    ------
+    AnalysisError
+        For a dynamics without the theorems the verdicts rest on
+        (``facts.sinks_are_strict_nash`` and those of :func:`rest_points` and
+        :func:`~gametheory.analysis.corners.corner_conditions`).
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> report = analyze(crisis_governance.game(), crisis_governance.OPTIMIZED)
+    >>> [e.profile for e in report.ess], report.consistent
+    ([('C', 'E', 'A')], True)
     """
     dyn = as_dynamics(game)
     game = dyn.game
