@@ -8,6 +8,7 @@ result protocol (immutable, ``summary``, ``_repr_markdown_``/``_repr_html_``,
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pytest
 
@@ -130,3 +131,86 @@ def test_a_printed_point_is_all_exact_or_all_decimal():
     assert _latex_point(e) == f"(0.5, {float(long):.6g})"
     short = dataclasses.replace(e, exact=(sympy.Rational(1, 2), sympy.Rational(1, 3)))
     assert short.label == "(1/2, 1/3)"
+
+
+# ---------------------------------------------------------------- result protocol
+@functools.lru_cache(maxsize=1)
+def _results():
+    game = crisis_governance.game()
+    params = crisis_governance.STATUS_QUO
+    report = analyze(game, params)
+    table = corner_conditions(game)
+    return {
+        "RestPoints": rest_points(game, params),
+        "RestPointSet": rest_points(_one_continuum_game()).continua[0],
+        "RestPoint": rest_points(game, params)[0],
+        "StabilityReport": report,
+        "Equilibrium": report.equilibria[0],
+        "CornerTable": table,
+        "CornerEntry": table[(0, 0, 0)],
+        "Feasibility": table.can_be_ess_together((0, 0, 0), (1, 1, 1)),
+        "CriticalValues": critical_values(game, "F_g", params),
+        "CriticalValue": critical_values(game, "F_g", params)[0],
+    }
+
+
+@pytest.mark.parametrize("name", list(_results()))
+def test_results_have_text_and_notebook_reprs(name):
+    result = _results()[name]
+    text = result.summary()
+    assert isinstance(text, str) and text.strip()
+    assert result._repr_markdown_().strip()
+    html = result._repr_html_()
+    assert html.startswith("<") and "Interval" not in html
+
+
+@pytest.mark.parametrize("name", ["RestPoints", "StabilityReport", "CornerTable", "CriticalValues"])
+def test_tabular_results_give_data_frames(name):
+    pytest.importorskip("pandas")
+    result = _results()[name]
+    frame = result.to_frame()
+    assert len(frame) == len(result)
+
+
+def test_stability_report_html_is_a_table():
+    html = _results()["StabilityReport"]._repr_html_()
+    assert html.count("<tr>") == 1 + 9 and "<th>Equilibrium</th>" in html
+
+
+@pytest.mark.parametrize(
+    "name", ["RestPoints", "RestPointSet", "StabilityReport", "Equilibrium", "CornerEntry"]
+)
+def test_dataclass_results_are_frozen(name):
+    result = _results()[name]
+    field = dataclasses.fields(result)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(result, field, None)
+
+
+def test_corner_table_is_immutable():
+    table = _results()["CornerTable"]
+    with pytest.raises(AttributeError, match="immutable"):
+        table._entries = ()
+    with pytest.raises(TypeError):
+        table[(0, 0, 0)] = None  # type: ignore[index]
+
+
+def test_critical_values_stay_a_tuple():
+    values = _results()["CriticalValues"]
+    assert isinstance(values, tuple) and values == tuple(values)
+    assert "F_g" in values.to_markdown()
+
+
+def test_frames_need_pandas_and_say_so(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("no pandas here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    with pytest.raises(ImportError, match="gametheory-egt\\[all\\]"):
+        _results()["CornerTable"].to_frame()
