@@ -17,7 +17,8 @@ from ..errors import AnalysisError, SpecificationError
 from ..game import Game
 from ..latex import latex_name as _latex_name
 from ._text import _conditions_text, _html, _latex_escape, _pandas
-from .equilibria import exact_parameter_values
+from .equilibria import _exact_payoffs, exact_parameter_values
+from .ess import is_strict, vertex_deviation_gains
 from .feasibility import (
     Feasibility,
     _complete_witness,
@@ -192,9 +193,9 @@ class CornerTable(Mapping):
         [((0, 0, 0), ('B', 'P', 'I'))]
         """
         exact = exact_parameter_values(self._game.replicator(), params)
-        subs = {p.symbol: exact[p.name] for p in self._game.parameters}
+        payoffs, _ = _exact_payoffs(self._game, exact)
         return tuple(
-            e for e in self._entries if all(bool(sympy.sympify(v).xreplace(subs) < 0) for v in e.eigenvalues)
+            e for e in self._entries if is_strict(vertex_deviation_gains(self._game, payoffs, e.profile)[1])
         )
 
     # ------------------------------------------------------ feasibility

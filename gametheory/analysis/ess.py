@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,53 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
 
-__all__ = ["strict_equilibria"]
+__all__ = ["strict_equilibria", "vertex_deviation_gains", "is_strict"]
+
+
+def vertex_deviation_gains(
+    game: Game, exact_payoffs: Sequence[np.ndarray], profile: Sequence[str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[Any, ...]]:
+    """Exact gains :math:`f_{ij}(s) - f_{i s_i}(s)` of every unilateral deviation from a pure profile.
+
+    ``exact_payoffs`` are the payoff arrays with exact parameter values
+    (object arrays of sympy Rationals, as built for the exact solver).  Returns
+    the deviations ``(population, strategy)`` and their gains, population by
+    population, strategies in order.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> from gametheory.analysis.equilibria import _exact_payoffs, exact_parameter_values
+    >>> game = crisis_governance.game()
+    >>> exact = exact_parameter_values(game.replicator(), crisis_governance.STATUS_QUO)
+    >>> deviations, gains = vertex_deviation_gains(game, _exact_payoffs(game, exact)[0], ("B", "P", "I"))
+    >>> deviations[0], is_strict(gains)
+    (('government', 'C'), True)
+    """
+    idx = game.profile_indices(tuple(profile))
+    own_key = tuple(idx)
+    deviations, gains = [], []
+    for i, pop in enumerate(game.populations):
+        for j in range(pop.size):
+            if j == idx[i]:
+                continue
+            alt = list(idx)
+            alt[i] = j
+            gains.append(exact_payoffs[i][tuple(alt)] - exact_payoffs[i][own_key])
+            deviations.append((pop.name, pop.strategies[j]))
+    return tuple(deviations), tuple(gains)
+
+
+def is_strict(gains: Sequence[Any]) -> bool:
+    """Whether every deviation loses strictly (exact numbers): the pure profile is a strict Nash equilibrium.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> is_strict([sympy.Rational(-1, 3), sympy.Integer(-2)]), is_strict([sympy.Integer(0)])
+    (True, False)
+    """
+    return all(g < 0 for g in gains)
 
 
 def _vertex_payoffs(dyn: Dynamics, p: np.ndarray) -> np.ndarray:

@@ -52,7 +52,7 @@ from ..dynamics.base import Dynamics
 from ..game import Game
 from .corners import corner_conditions
 from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at
-from .ess import strict_equilibria
+from .ess import is_strict, strict_equilibria, vertex_deviation_gains
 from .restpoints import RestPoints, Support
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport
 from .thresholds import critical_values
@@ -242,20 +242,9 @@ def analyze(
         pay = np.asarray(payoff_f(x[:, None], pvec[:, None])[:, 0], dtype=float)
         deviations = diffs = sym_eigs = conds = None
         if rp.is_vertex:
-            idx = game.profile_indices(rp.profile)
-            dev_list, diff_exact = [], []
-            for i, pop in enumerate(game.populations):
-                own_key = tuple(idx)
-                for j in range(pop.size):
-                    if j == idx[i]:
-                        continue
-                    alt = list(idx)
-                    alt[i] = j
-                    diff_exact.append(exact_payoffs[i][tuple(alt)] - exact_payoffs[i][own_key])
-                    dev_list.append((pop.name, pop.strategies[j]))
-            deviations = tuple(dev_list)
+            deviations, diff_exact = vertex_deviation_gains(game, exact_payoffs, rp.profile)
             diffs = np.array([float(v) for v in diff_exact])
-            is_ess = all(v < 0 for v in diff_exact)
+            is_ess = is_strict(diff_exact)
             is_nash = all(v <= 0 for v in diff_exact)
             eig, mismatch = _match_order(eig.astype(complex), diffs.astype(complex))
             if mismatch > 1e-9 * max(1.0, norm):
