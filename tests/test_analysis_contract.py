@@ -94,6 +94,8 @@ def test_counts_are_singular_or_plural_as_english_wants():
     assert "4 isolated (4 vertices)" in text and "4 vertex)" not in text
     assert "1 continuum of rest points" in report.to_markdown()
     assert "1 continuum," in repr(report)
+    flagship = repr(rest_points(crisis_governance.game(), crisis_governance.STATUS_QUO))
+    assert "8 vertices, 1 other isolated point, 0 continua" in flagship
 
 
 def test_continua_are_described_without_sympy_internals():

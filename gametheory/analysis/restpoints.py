@@ -59,7 +59,7 @@ class RestPoint:
         Found by exact algebra (``True``) or by the numeric multi-start search.
     digits : tuple of str or None
         The point to 50 significant digits (decimal strings) when found by exact
-        algebra: what :func:`gametheory.stability.analyze` linearises at.
+        algebra: what :func:`gametheory.analysis.stability.analyze` linearises at.
     residual : float
         :math:`\\max_r |\\dot x_r|` at ``point`` (double precision).
 
@@ -397,7 +397,8 @@ class RestPoints:
 
     def __repr__(self) -> str:
         return (
-            f"RestPoints({len(self.vertices)} vertices, {len(self.mixed)} other isolated points, "
+            f"RestPoints({_count(len(self.vertices), 'vertex', 'vertices')}, "
+            f"{_count(len(self.mixed), 'other isolated point', 'other isolated points')}, "
             f"{_count(len(self.continua), 'continuum', 'continua')}, complete={self.complete})"
         )
 

@@ -31,7 +31,7 @@ zero trace.  :func:`analyze` checks all of this on every result and flags any
 disagreement between the eigenvalue classification and the strict-Nash test.
 
 Precision: every rest point known exactly (all vertices; mixed points found by
-the exact solver, see :mod:`gametheory.equilibria`) gets its Jacobian from the
+the exact solver, see :mod:`gametheory.analysis.equilibria`) gets its Jacobian from the
 symbolic one with exact parameter values and its eigenvalues at 60 significant
 digits (:func:`mpmath.eig`), and :math:`\\epsilon = 10^{-15}\\max(1, \\|J\\|_2)`:
 zero eigenvalues, complex pairs and even defective (Jordan-block) eigenvalues
@@ -182,7 +182,7 @@ def analyze(
     simulation_time, n_perturbations, seed
         Options of ``decide_numerically``.
     rest_point_options
-        Passed to :func:`gametheory.equilibria.rest_points` (``method``,
+        Passed to :func:`gametheory.analysis.equilibria.rest_points_at` (``method``,
         ``max_exact_solutions``, ``n_starts``...).
 
     Returns

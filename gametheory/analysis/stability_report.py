@@ -1,4 +1,16 @@
-"""Results of stability analysis: StabilityKind, Equilibrium, StabilityReport."""
+"""Results of stability analysis: StabilityKind, Equilibrium, StabilityReport.
+
+Naming a vertex.  Every analysis result names a vertex (pure profile) the same
+way, with two attributes: ``profile``, the strategy names per population
+(``('B', 'P', 'I')``), and ``state``, the reduced state as a tuple of ints
+(``(0, 0, 0)``; for two strategies per population 1 means the first).
+:class:`Equilibrium` (in :attr:`StabilityReport.ess`),
+:class:`~gametheory.analysis.corners.CornerEntry` (in
+:meth:`~gametheory.analysis.corners.CornerTable.ess_at`) and
+:class:`~gametheory.analysis.restpoints.RestPoint` all have both; queries
+return these objects, never bare tuples.  A :class:`~gametheory.analysis.corners.CornerTable`
+accepts either form as a key.
+"""
 
 from __future__ import annotations
 
