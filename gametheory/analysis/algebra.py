@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from ..codegen import compile_expressions
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
@@ -399,8 +400,8 @@ def _numeric_support(
     gens = system.unknowns
     eqs = sympy.Matrix(system.equations)
     jac = eqs.jacobian(gens)
-    f = sympy.lambdify([gens], list(eqs), modules="numpy")
-    jf = sympy.lambdify([gens], jac.tolist(), modules="numpy")
+    f = _numeric_function("support_equations", list(eqs), gens)
+    jf = _numeric_function("support_jacobian", jac, gens)
 
     def F(v: np.ndarray) -> np.ndarray:
         return np.asarray(f(v), dtype=float).reshape(-1)
@@ -445,6 +446,17 @@ def _numeric_support(
             isolated = bool(sv.min() > 1e-8 * max(1.0, sv.max()))
             found.append((v, isolated))
     return found
+
+
+def _numeric_function(name: str, exprs: Any, symbols: Sequence[sympy.Symbol]) -> Any:
+    """``v -> array`` evaluating ``exprs`` (a list or a matrix) at values of ``symbols``, through :mod:`codegen`.
+
+    ``v`` has shape ``(len(symbols),)`` or ``(len(symbols), n)``; the result has the
+    shape of ``exprs`` (then ``n``).
+    """
+    fn = compile_expressions(name, exprs, list(symbols), [], "array")
+    no_parameters = np.zeros(0)
+    return lambda v: fn(np.asarray(v, dtype=float), no_parameters)
 
 
 def _shares_from_unknowns(sizes: list[int], v: np.ndarray) -> np.ndarray:

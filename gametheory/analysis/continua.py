@@ -8,7 +8,7 @@ import numpy as np
 import sympy
 
 from ..dynamics.base import Dynamics
-from .algebra import _SupportSystem
+from .algebra import _numeric_function, _SupportSystem
 from .restpoints import RestPointSet, Support
 
 
@@ -67,7 +67,7 @@ def _numeric_continuum(
 ) -> RestPointSet:
     """A continuum known only through numeric solutions with a singular Jacobian."""
     gens = system.unknowns
-    jac = sympy.lambdify([gens], sympy.Matrix(system.equations).jacobian(gens).tolist(), modules="numpy")
+    jac = _numeric_function("support_jacobian", sympy.Matrix(system.equations).jacobian(gens), gens)
     nullity = 0
     for _, v in found:
         sv = np.linalg.svd(np.asarray(jac(v), dtype=float).reshape(len(gens), len(gens)), compute_uv=False)
@@ -127,14 +127,14 @@ def _sample_region(
     reduced: tuple[sympy.Expr, ...],
     rng: np.random.Generator,
 ) -> np.ndarray:
-    f = sympy.lambdify([free], list(reduced), modules="numpy")
+    f = _numeric_function("continuum_state", list(reduced), free)
     if region is not None:
         grids = [_interval_points(r) for r in region]
         combos = list(itertools.product(*grids))[:27]
         candidates = [np.array(c, dtype=float) for c in combos]
     else:
         candidates = list(rng.uniform(0, 1, size=(2000, len(free))))
-    cond = sympy.lambdify([free], conditions, modules="numpy") if conditions else None
+    cond = _numeric_function("continuum_conditions", list(conditions), free) if conditions else None
     out = []
     with np.errstate(all="ignore"):
         for c in candidates:

@@ -13,6 +13,7 @@ import sympy
 from ..errors import ParameterError, suggest
 from ..game import Game
 from ._text import _html
+from .algebra import _numeric_function
 
 __all__ = ["Feasibility"]
 
@@ -258,10 +259,8 @@ def _search_witness(
     lo = np.array([box[n][0] for n in names])
     hi = np.array([box[n][1] for n in names])
     k = len(symbols)
-    f = sympy.lambdify([list(symbols)], exprs, modules="numpy")
-    grad = sympy.lambdify(
-        [list(symbols)], sympy.Matrix(exprs).jacobian(list(symbols)).tolist(), modules="numpy"
-    )
+    f = _numeric_function("ess_conditions", list(exprs), symbols)
+    grad = _numeric_function("ess_conditions_gradient", sympy.Matrix(exprs).jacobian(list(symbols)), symbols)
     rng = np.random.default_rng(seed)
     samples = lo + (hi - lo) * rng.uniform(size=(n_samples, k))
     with np.errstate(all="ignore"):
