@@ -13,20 +13,13 @@ import sympy
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import AnalysisError, SpecificationError
+from ..errors import SpecificationError
 from ..game import Game
 from ..latex import latex_name as _latex_name
 from ._text import _conditions_text, _html, _latex_escape, _pandas
 from .equilibria import _exact_payoffs, exact_parameter_values
 from .ess import is_strict, vertex_deviation_gains
-from .feasibility import (
-    Feasibility,
-    _complete_witness,
-    _declared_bounds,
-    _lp_margin,
-    _relax,
-    _search_witness,
-)
+from .feasibility import Feasibility, ess_feasibility
 
 __all__ = ["CornerEntry", "CornerTable", "corner_conditions"]
 
@@ -224,73 +217,10 @@ class CornerTable(Mapping):
           No witness: ``feasible=None`` (undecided), never a silent "no".
         """
         entries = [self._lookup(k) for k in keys]
-        vkeys = tuple(self._key(e) for e in entries)
         if not entries:
             raise SpecificationError("can_be_ess_together needs at least one vertex")
-        exprs: list[sympy.Expr] = []
-        for e in entries:
-            for c, v in zip(e.conditions, e.eigenvalues):
-                if c is sympy.false:
-                    return Feasibility(
-                        vkeys, False, True, f"vertex {self._key(e)} has a constant eigenvalue >= 0"
-                    )
-                if c is not sympy.true:
-                    exprs.append(sympy.expand(v))
-        # two conditions that are exact negatives of each other (adjacent vertices) cannot both hold
-        for a, b in itertools.combinations(exprs, 2):
-            if sympy.expand(a + b) == 0:
-                return Feasibility(
-                    vkeys,
-                    False,
-                    True,
-                    "two conditions are exact negatives of each other (lambda < 0 and -lambda < 0)",
-                )
-        game = self._game
-        declared = _declared_bounds(game, bounds)
-        symbols = sorted(set().union(*(e.free_symbols for e in exprs)) if exprs else set(), key=str)
-        if not exprs:
-            return Feasibility(
-                vkeys, True, True, "every condition holds for all parameters", dict(game.defaults)
-            )
-        linear = all(sympy.Poly(e, *symbols).total_degree() <= 1 for e in exprs)
-        if linear:
-            opt, point = _lp_margin(exprs, symbols, {s: declared[str(s)] for s in symbols})
-            if opt is None or opt <= 0:
-                return Feasibility(
-                    vkeys, False, True, "exact linear program: the conditions cannot hold together"
-                )
-            exact_point = {s: point[s] for s in symbols}
-            if not all(bool(e.xreplace(exact_point) < 0) for e in exprs):  # pragma: no cover
-                raise AnalysisError("the LP witness does not satisfy the conditions (internal error)")
-            return Feasibility(
-                vkeys,
-                True,
-                True,
-                "exact linear program (rational simplex), witness checked",
-                _complete_witness(game, exact_point),
-            )
-        # nonlinear: linear relaxation (with McCormick envelopes of bilinear terms)
-        relaxed, variables, var_bounds, extra = _relax(exprs, symbols, declared)
-        opt, _ = _lp_margin(relaxed, variables, var_bounds, extra)
-        if opt is None or opt <= 0:
-            return Feasibility(
-                vkeys,
-                False,
-                True,
-                "infeasible linear relaxation (monomials as bounded variables, McCormick envelopes): a proof",
-            )
-        witness = _search_witness(game, exprs, symbols, declared, bounds, n_samples, seed)
-        if witness is not None:
-            return Feasibility(
-                vkeys, True, True, "numeric search found a witness, verified with exact arithmetic", witness
-            )
-        return Feasibility(
-            vkeys,
-            None,
-            False,
-            f"undecided: nonlinear conditions, the relaxation is feasible, and {n_samples} samples plus local "
-            "search found no witness (not a proof of infeasibility)",
-        )
+        conditions = [(self._key(e), e.conditions, e.eigenvalues) for e in entries]
+        return ess_feasibility(self._game, conditions, bounds=bounds, n_samples=n_samples, seed=seed)
 
     def ess_combinations(self, *, max_size: int | None = None, **options: Any) -> tuple[Feasibility, ...]:
         """Every set of vertices that can be ESS together (``feasible`` True or undecided).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,12 +11,12 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..errors import ParameterError, suggest
+from ..errors import AnalysisError, ParameterError, suggest
 from ..game import Game
 from ._text import _html
 from .algebra import _numeric_function
 
-__all__ = ["Feasibility"]
+__all__ = ["Feasibility", "ess_feasibility"]
 
 
 @dataclass(frozen=True)
@@ -315,3 +316,89 @@ def _complete_witness(game: Game, point: Mapping[sympy.Symbol, Any]) -> dict[str
         else:
             out[p.name] = _mid(p.bounds) if p.bounds is not None else 0.0
     return out
+
+
+def ess_feasibility(
+    game: Game,
+    vertices: Sequence[tuple[Any, Sequence[Any], Sequence[sympy.Expr]]],
+    *,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    n_samples: int = 4000,
+    seed: int = 0,
+) -> Feasibility:
+    """Whether the ESS conditions of several vertices can hold for one admissible parameter set.
+
+    ``vertices`` holds, per vertex, its key, its conditions and its eigenvalues
+    (as in :class:`~gametheory.analysis.corners.CornerEntry`); see
+    :meth:`~gametheory.analysis.corners.CornerTable.can_be_ess_together` for the
+    method (exact LP, McCormick relaxation, verified witness search).
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance
+    >>> from gametheory.analysis.corners import corner_conditions
+    >>> game = crisis_governance.game()
+    >>> entry = corner_conditions(game)[(0, 0, 0)]
+    >>> ess_feasibility(game, [(entry.state, entry.conditions, entry.eigenvalues)]).feasible
+    True
+    """
+    vkeys = tuple(key for key, _, _ in vertices)
+    exprs: list[sympy.Expr] = []
+    for key, conditions, eigenvalues in vertices:
+        for c, v in zip(conditions, eigenvalues):
+            if c is sympy.false:
+                return Feasibility(vkeys, False, True, f"vertex {key} has a constant eigenvalue >= 0")
+            if c is not sympy.true:
+                exprs.append(sympy.expand(v))
+    # two conditions that are exact negatives of each other (adjacent vertices) cannot both hold
+    for a, b in itertools.combinations(exprs, 2):
+        if sympy.expand(a + b) == 0:
+            return Feasibility(
+                vkeys,
+                False,
+                True,
+                "two conditions are exact negatives of each other (lambda < 0 and -lambda < 0)",
+            )
+    declared = _declared_bounds(game, bounds)
+    symbols = sorted(set().union(*(e.free_symbols for e in exprs)) if exprs else set(), key=str)
+    if not exprs:
+        return Feasibility(vkeys, True, True, "every condition holds for all parameters", dict(game.defaults))
+    linear = all(sympy.Poly(e, *symbols).total_degree() <= 1 for e in exprs)
+    if linear:
+        opt, point = _lp_margin(exprs, symbols, {s: declared[str(s)] for s in symbols})
+        if opt is None or opt <= 0:
+            return Feasibility(
+                vkeys, False, True, "exact linear program: the conditions cannot hold together"
+            )
+        exact_point = {s: point[s] for s in symbols}
+        if not all(bool(e.xreplace(exact_point) < 0) for e in exprs):  # pragma: no cover
+            raise AnalysisError("the LP witness does not satisfy the conditions (internal error)")
+        return Feasibility(
+            vkeys,
+            True,
+            True,
+            "exact linear program (rational simplex), witness checked",
+            _complete_witness(game, exact_point),
+        )
+    # nonlinear: linear relaxation (with McCormick envelopes of bilinear terms)
+    relaxed, variables, var_bounds, extra = _relax(exprs, symbols, declared)
+    opt, _ = _lp_margin(relaxed, variables, var_bounds, extra)
+    if opt is None or opt <= 0:
+        return Feasibility(
+            vkeys,
+            False,
+            True,
+            "infeasible linear relaxation (monomials as bounded variables, McCormick envelopes): a proof",
+        )
+    witness = _search_witness(game, exprs, symbols, declared, bounds, n_samples, seed)
+    if witness is not None:
+        return Feasibility(
+            vkeys, True, True, "numeric search found a witness, verified with exact arithmetic", witness
+        )
+    return Feasibility(
+        vkeys,
+        None,
+        False,
+        f"undecided: nonlinear conditions, the relaxation is feasible, and {n_samples} samples plus local "
+        "search found no witness (not a proof of infeasibility)",
+    )
