@@ -216,3 +216,20 @@ def test_frames_need_pandas_and_say_so(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pandas)
     with pytest.raises(ImportError, match="gametheory-egt\\[all\\]"):
         _results()["CornerTable"].to_frame()
+
+
+def test_indexed_roots_are_printed_as_decimals():
+    """A CRootOf coordinate is sympy internals: the whole point is printed in decimals instead."""
+    import sympy
+
+    from gametheory.analysis.restpoints import RestPoint
+
+    z = sympy.Symbol("z")
+    root = sympy.CRootOf(z**5 - z - 1, 0)
+    p = RestPoint(
+        point=[float(root) / 2, 0.5],
+        support=(("a", "b"), ("c", "d")),
+        exact=(root / 2, sympy.Rational(1, 2)),
+        profile=None,
+    )
+    assert "CRootOf" not in p.label and p.label == f"({float(root) / 2:.6g}, 0.5)"

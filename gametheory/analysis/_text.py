@@ -78,17 +78,23 @@ def _set_text(symbol: Any, values: Any) -> str:
     return f"{name} in {sympy.sstr(values)}"
 
 
+def _exact_is_printable(exact: Sequence[Any] | None, max_chars: int = 24) -> bool:
+    """Whether every exact coordinate is short and free of sympy internals (``CRootOf``)."""
+    if exact is None:
+        return False
+    return all(not e.has(sympy.CRootOf) and len(sympy.sstr(e)) <= max_chars for e in exact)
+
+
 def _coordinates_text(exact: Sequence[Any] | None, point: Sequence[float], max_chars: int = 24) -> list[str]:
     """A point's coordinates as text, all exact or all decimal, never mixed.
 
     Exact values are used when every one is known and short (at most
-    ``max_chars`` characters); otherwise every coordinate is printed as a
+    ``max_chars`` characters) and none is a ``CRootOf`` (sympy's name for an
+    indexed root); otherwise every coordinate is printed as a
     6-significant-digit decimal.
     """
-    if exact is not None:
-        texts = [str(e) if e.is_Rational else sympy.sstr(e) for e in exact]
-        if all(len(t) <= max_chars for t in texts):
-            return texts
+    if _exact_is_printable(exact, max_chars):
+        return [str(e) if e.is_Rational else sympy.sstr(e) for e in exact]
     return [_fmt_number(float(v), 6) for v in point]
 
 

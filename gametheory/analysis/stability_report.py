@@ -29,6 +29,7 @@ from ._text import (
     _conditions_text,
     _coordinates_text,
     _count,
+    _exact_is_printable,
     _fmt_complex,
     _fmt_number,
     _html,
@@ -495,7 +496,7 @@ class StabilityReport:
 
 
 def _latex_point(e: Equilibrium) -> str:
-    if e.exact is not None and all(len(sympy.sstr(v)) <= 24 for v in e.exact):
+    if _exact_is_printable(e.exact):
         vals = [sympy.latex(v) for v in e.exact]
     else:  # all coordinates as decimals, never a mix (as in Equilibrium.label)
         vals = [_fmt_number(float(v), 6) for v in e.point]
