@@ -370,13 +370,20 @@ def _corner_entries(game: Game) -> tuple[CornerEntry, ...]:
     return tuple(entries)
 
 
-def corner_conditions(game: Game | Dynamics) -> CornerTable:
+def corner_conditions(model: Game | Dynamics) -> CornerTable:
     """Exact eigenvalues and ESS conditions at every vertex of the game.
 
     At the vertex of pure profile :math:`s` the Jacobian's eigenvalues are the
     payoff differences :math:`\\lambda = \\pi_i(j, s_{-i}) - \\pi_i(s)` for every
     population :math:`i` and strategy :math:`j \\ne s_i`, and the vertex is an
     ESS (strict Nash equilibrium, asymptotically stable) iff all are negative.
+
+    Parameters
+    ----------
+    model
+        A :class:`~gametheory.game.Game` (coerced to its replicator dynamics)
+        or any :class:`~gametheory.dynamics.base.Dynamics` whose vertex
+        eigenvalues are the payoff differences.
 
     Returns
     -------
@@ -397,7 +404,7 @@ def corner_conditions(game: Game | Dynamics) -> CornerTable:
     >>> len(table), table.ess_at()  # a cyclic game: no vertex is an ESS
     (8, ())
     """
-    dyn = as_dynamics(game)
+    dyn = as_dynamics(model)
     dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "corner_conditions")
     g = dyn.game
     return CornerTable(g, _corner_entries(g))

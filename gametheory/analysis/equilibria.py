@@ -157,7 +157,7 @@ def _exact_payoffs(game: Game, exact: Mapping[str, sympy.Rational]) -> tuple[lis
 
 
 def rest_points(
-    game_or_dyn: Game | Dynamics,
+    model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,
     *,
     tol: float = 1e-10,
@@ -173,8 +173,10 @@ def rest_points(
 
     Parameters
     ----------
-    game_or_dyn
-        The game or its replicator dynamics.
+    model
+        A :class:`~gametheory.game.Game` (coerced to its replicator dynamics)
+        or any :class:`~gametheory.dynamics.base.Dynamics` whose rest points
+        equalize payoffs.
     params
         Scalar parameter values (the game's defaults fill the rest).
     tol
@@ -211,7 +213,7 @@ def rest_points(
     >>> len(res.vertices), [p.label for p in res.mixed], res.complete
     (8, ['(1, 1/4, 11/24)'], True)
     """
-    dyn = as_dynamics(game_or_dyn)
+    dyn = as_dynamics(model)
     return rest_points_at(
         dyn,
         exact_parameter_values(dyn, params),

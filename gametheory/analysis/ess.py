@@ -95,7 +95,7 @@ def _best_deviation_gain(dyn: Dynamics, F: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def strict_equilibria(
-    dyn_or_game: Game | Dynamics, params: Mapping[str, Any] | None = None, *, tol: float = 1e-9
+    model: Game | Dynamics, params: Mapping[str, Any] | None = None, *, tol: float = 1e-9
 ) -> np.ndarray:
     """Which vertices (pure profiles) are strict Nash equilibria, vectorised over parameter sets.
 
@@ -112,11 +112,13 @@ def strict_equilibria(
 
     Parameters
     ----------
-    dyn_or_game
-        A :class:`~gametheory.game.Game` or its :class:`~gametheory.dynamics.ReplicatorDynamics`.
+    model
+        A :class:`~gametheory.game.Game` (coerced to its replicator dynamics)
+        or any :class:`~gametheory.dynamics.base.Dynamics` whose sinks are the
+        strict Nash equilibria.
     params
         Parameter values as accepted by
-        :meth:`~gametheory.dynamics.ReplicatorDynamics.parameter_vector`: scalars,
+        :meth:`~gametheory.dynamics.base.Dynamics.parameter_vector`: scalars,
         or 1-D arrays of one common length ``n`` (defaults fill the rest).
     tol
         Relative margin: a deviation that loses less than ``tol`` times the
@@ -126,7 +128,7 @@ def strict_equilibria(
     -------
     ndarray of bool
         Shape ``(V,)`` for scalar parameters, ``(V, n)`` for arrays, in the
-        vertex order of :meth:`~gametheory.dynamics.ReplicatorDynamics.vertices`
+        vertex order of :meth:`~gametheory.dynamics.base.Dynamics.vertices`
         (``game.profiles``).
 
     Raises
@@ -146,7 +148,7 @@ def strict_equilibria(
     >>> strict_equilibria(game, {"F_g": np.array([0.0, 10.0])}).shape
     (8, 2)
     """
-    dyn = as_dynamics(dyn_or_game)
+    dyn = as_dynamics(model)
     dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
         raise AnalysisError(f"tol must be a non-negative finite number, got {tol!r}")

@@ -148,7 +148,7 @@ def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
 
 
 def analyze(
-    game: Game | Dynamics,
+    model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,
     *,
     tol: float = 1e-9,
@@ -162,8 +162,10 @@ def analyze(
 
     Parameters
     ----------
-    game
-        The game (or its replicator dynamics).
+    model
+        A :class:`~gametheory.game.Game` (coerced to its replicator dynamics)
+        or any :class:`~gametheory.dynamics.base.Dynamics` with the theorems
+        listed under Raises.
     params
         Scalar parameter values (the game's defaults fill the rest).
     tol
@@ -203,7 +205,7 @@ def analyze(
     >>> [e.profile for e in report.ess], report.consistent
     ([('C', 'E', 'A')], True)
     """
-    dyn = as_dynamics(game)
+    dyn = as_dynamics(model)
     game = dyn.game
     dyn.facts.require("sinks_are_strict_nash", dyn, "analyze")
     # the parameters are resolved once, here; everything below uses these values

@@ -148,13 +148,23 @@ class CriticalValues(tuple):
 
 
 def critical_values(
-    game: Game | Dynamics, parameter: str, params: Mapping[str, Any] | None = None
+    model: Game | Dynamics, parameter: str, params: Mapping[str, Any] | None = None
 ) -> CriticalValues:
     """Thresholds of one parameter at which a vertex changes stability.
 
     For every vertex and every eigenvalue :math:`\\lambda(p)` that depends on
     ``parameter``, solves :math:`\\lambda = 0` for it (symbolic) and evaluates the
     solution at ``params`` (the game's defaults fill the rest).
+
+    Parameters
+    ----------
+    model
+        A :class:`~gametheory.game.Game` or any :class:`~gametheory.dynamics.base.Dynamics`
+        whose vertex eigenvalues are the payoff differences.
+    parameter
+        The parameter whose thresholds are wanted.
+    params
+        Values of the other parameters (the game's defaults fill the rest).
 
     Returns
     -------
@@ -168,7 +178,7 @@ def critical_values(
     >>> sorted({c.parameter for c in values})
     ['lam']
     """
-    dyn = as_dynamics(game)
+    dyn = as_dynamics(model)
     g = dyn.game
     if parameter not in g.parameter_names:
         raise ParameterError(
