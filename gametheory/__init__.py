@@ -28,16 +28,12 @@ from ._version import __version__  # noqa: E402
 # re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
 # to the name ``sweep`` on the package, hiding the function of that name.)
 from .analysis.attractors import AttractorReport, attractors  # noqa: E402
+from .analysis.corners import corner_conditions  # noqa: E402
 from .analysis.equilibria import rest_points  # noqa: E402
-from .analysis.stability import (  # noqa: E402
-    Equilibrium,
-    StabilityKind,
-    StabilityReport,
-    analyze,
-    corner_conditions,
-    critical_values,
-    strict_equilibria,
-)
+from .analysis.ess import strict_equilibria  # noqa: E402
+from .analysis.stability import analyze  # noqa: E402
+from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
+from .analysis.thresholds import critical_values  # noqa: E402
 from .numerics.integrate import Ensemble, simulate_many  # noqa: E402
 from .studies.sweeps import basins, regime_map, sweep  # noqa: E402
 

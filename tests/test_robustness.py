@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 
 import gametheory as gt
-from gametheory.analysis.stability import StabilityKind, analyze
+from gametheory.analysis.stability import analyze
+from gametheory.analysis.stability_report import StabilityKind
 from gametheory.models import crisis_governance
 from gametheory.testing import games
 
