@@ -158,3 +158,64 @@ def test_certify_bad_input(args, kwargs, error, words):
         args = (args[0], {**crisis_governance.STATUS_QUO, **args[1]})
     with pytest.raises(error, match=words):
         certify_final_states(game, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------- result protocol, facts
+@pytest.fixture(scope="module")
+def small_report():
+    game = gt.Game.from_table(
+        {"row": ["C", "D"], "col": ["C", "D"]},
+        {("C", "C"): (3, 3), ("C", "D"): (0, 4), ("D", "C"): (4, 0), ("D", "D"): (1, 1)},
+        name="prisoner's dilemma",
+    )
+    return attractors(game, starts=[[0.9, 0.8], [0.2, 0.5], [0.5, 0.5]])
+
+
+def test_report_protocol(small_report, monkeypatch):
+    rep = small_report
+    assert rep.t_span[0] == 0.0 and rep.t_span[1] > 0
+    frame = rep.to_frame()
+    assert list(frame["index"]) == [0, 1, 2] and list(frame["label"]) == list(rep.labels)
+    np.testing.assert_array_equal(frame[["x0_x", "x0_y"]].to_numpy(), rep.starts)
+    np.testing.assert_array_equal(frame[["final_x", "final_y"]].to_numpy(), [o.final for o in rep.outcomes])
+    per = rep.to_frame("attractor")
+    assert list(per["count"]) == [a.count for a in rep.attractors]
+    with pytest.raises(gt.AnalysisError, match="'start' or 'attractor'"):
+        rep.to_frame("cell")
+    assert rep._repr_markdown_() == rep.to_markdown()
+    assert "<table>" in rep._repr_html_() and "rest point (D, D)" in rep._repr_html_()
+    o = rep.outcomes[0]
+    assert o.summary().startswith("start 0: rest point (D, D) = (0, 0) (certified)\n  evidence: entered")
+    assert "**start 0**" in o._repr_markdown_() and "<b>start 0</b>" in o._repr_html_()
+    a = rep.attractors[0]
+    assert a.summary().startswith("100.0% (3) rest point (D, D)") and a._repr_html_().startswith("<p>")
+    # plot() forwards to gametheory.plot.attractors (lazily), passing the report itself
+    import gametheory.plot as gplot
+
+    seen = []
+    monkeypatch.setattr(
+        gplot, "attractors", lambda report, ax=None: seen.append((report, ax)) or "drawn", raising=False
+    )
+    assert rep.plot(ax="AX") == "drawn" and seen == [(rep, "AX")]
+    monkeypatch.delattr(gplot, "attractors")
+    with pytest.raises(gt.AnalysisError, match="no 'attractors' function"):
+        rep.plot()
+
+
+def test_dynamics_without_the_theorems_is_refused():
+    from gametheory.dynamics.base import TheoryFacts
+    from gametheory.dynamics.replicator import ReplicatorDynamics
+
+    class NoFacts(ReplicatorDynamics):
+        facts = TheoryFacts()
+
+    dyn = NoFacts(crisis_governance.game())
+    with pytest.raises(gt.AnalysisError, match="attractors relies on the theorem 'faces invariant'"):
+        attractors(dyn, crisis_governance.STATUS_QUO, n=1)
+    with pytest.raises(gt.AnalysisError, match="certify_final_states relies on"):
+        certify_final_states(dyn, [[0.5, 0.5, 0.5]], crisis_governance.STATUS_QUO)
+
+
+def test_t_span_must_start_at_zero():
+    with pytest.raises(gt.IntegrationError, match="t_span must start at 0"):
+        attractors(crisis_governance.game(), crisis_governance.STATUS_QUO, n=1, t_span=(5.0, 100.0))

@@ -8,6 +8,7 @@ outcome, and :class:`AttractorReport` holds all of them.  Every result is immuta
 from __future__ import annotations
 
 import enum
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,20 @@ class Outcome:
         :math:`(T_k / T_{k-m})^{1/m}` over the last round of ``m`` visits.
     evidence : str
         Why this outcome was decided.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> pd_game = gt.Game.from_table(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {("C", "C"): (3, 3), ("C", "D"): (0, 4), ("D", "C"): (4, 0), ("D", "D"): (1, 1)},
+    ... )
+    >>> rep = gt.attractors(pd_game, starts=[[0.9, 0.8], [0.2, 0.5]])
+    >>> o = rep.outcomes[0]
+    >>> o.kind, o.label, o.certified
+    (<AttractorKind.REST_POINT: 'rest point'>, 'rest point (D, D) = (0, 0)', True)
+    >>> o.eigenvalues.real.tolist()
+    [-1.0, -1.0]
     """
 
     index: int
@@ -133,6 +148,19 @@ class Outcome:
     def __repr__(self) -> str:
         return f"Outcome(index={self.index}, kind={self.kind.value!r}, label={self.label!r})"
 
+    def summary(self) -> str:
+        """Two lines of plain text: what the start approaches, and why."""
+        cert = " (certified)" if self.certified else ""
+        return f"start {self.index}: {self.label}{cert}\n  evidence: {self.evidence}"
+
+    def _repr_markdown_(self) -> str:
+        cert = " (certified)" if self.certified else ""
+        return f"**start {self.index}**: {_md(self.label)}{cert}\n\n{_md(self.evidence)}"
+
+    def _repr_html_(self) -> str:
+        cert = " (certified)" if self.certified else ""
+        return f"<p><b>start {self.index}</b>: {html.escape(self.label)}{cert}</p><p>{html.escape(self.evidence)}</p>"
+
 
 @dataclass(frozen=True)
 class Attractor:
@@ -152,6 +180,20 @@ class Attractor:
         Key numbers (vertex eigenvalues, period range, dwell ratio...).
     example : Outcome
         The outcome of the first member.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> pd_game = gt.Game.from_table(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {("C", "C"): (3, 3), ("C", "D"): (0, 4), ("D", "C"): (4, 0), ("D", "D"): (1, 1)},
+    ... )
+    >>> rep = gt.attractors(pd_game, starts=[[0.9, 0.8], [0.2, 0.5]])
+    >>> a = rep.attractors[0]
+    >>> a.label, a.count, a.members
+    ('rest point (D, D) = (0, 0)', 2, (0, 1))
+    >>> a.summary()
+    '100.0% (2) rest point (D, D) = (0, 0) [eigenvalues (-1, -1); 2 certified by a trapping box]'
     """
 
     kind: AttractorKind
@@ -161,6 +203,16 @@ class Attractor:
     members: tuple[int, ...]
     detail: str
     example: Outcome
+
+    def summary(self) -> str:
+        """One line of plain text: share, count, label and key numbers."""
+        return f"{self.share:.1%} ({self.count}) {self.label}" + (f" [{self.detail}]" if self.detail else "")
+
+    def _repr_markdown_(self) -> str:
+        return _md(self.summary())
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.summary())}</p>"
 
 
 @dataclass(frozen=True)
@@ -184,6 +236,21 @@ class AttractorReport:
         Tolerances of the integrator (on the log-ratio coordinates).
     seed : int or None
         Seed of the Sobol sample (None when ``starts`` were given).
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> pd_game = gt.Game.from_table(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {("C", "C"): (3, 3), ("C", "D"): (0, 4), ("D", "C"): (4, 0), ("D", "D"): (1, 1)},
+    ... )
+    >>> rep = gt.attractors(pd_game, starts=[[0.9, 0.8], [0.2, 0.5]])
+    >>> rep.shares
+    {'rest point (D, D) = (0, 0)': 1.0}
+    >>> print(rep.to_markdown().splitlines()[2])
+    | rest point (D, D) = (0, 0) | rest point | 100.0% | 2 | eigenvalues (-1, -1); 2 certified by a trapping box |
+    >>> rep.to_frame()[["index", "kind", "certified"]].values.tolist()
+    [[0, 'rest point', True], [1, 'rest point', True]]
     """
 
     game_name: str
@@ -256,10 +323,73 @@ class AttractorReport:
         )
         return "\n".join(rows) + note
 
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        head = "<tr><th>outcome</th><th>kind</th><th>share</th><th>starts</th><th>details</th></tr>"
+        rows = "".join(
+            f"<tr><td>{html.escape(a.label)}</td><td>{a.kind.value}</td><td>{a.share:.1%}</td>"
+            f"<td>{a.count}</td><td>{html.escape(a.detail)}</td></tr>"
+            for a in self.attractors
+        )
+        return f"<table>{head}{rows}</table><p>{html.escape(self.summary().splitlines()[0])}</p>"
+
+    def to_frame(self, per: str = "start") -> Any:
+        """A pandas DataFrame: one row per start (``per="start"``) or per attractor (``"attractor"``).
+
+        Per start: ``index``, the start's coordinates (``x0_<state>``), ``kind``, ``label``,
+        ``certified``, ``t_end``, the final state (``final_<state>``), ``period``, ``dwell_ratio``.
+        Per attractor: ``label``, ``kind``, ``count``, ``share``, ``detail``.
+        """
+        import pandas as pd
+
+        if per == "attractor":
+            return pd.DataFrame(
+                {
+                    "label": [a.label for a in self.attractors],
+                    "kind": [a.kind.value for a in self.attractors],
+                    "count": [a.count for a in self.attractors],
+                    "share": [a.share for a in self.attractors],
+                    "detail": [a.detail for a in self.attractors],
+                }
+            )
+        if per != "start":
+            raise AnalysisError(f"to_frame(per=...) takes 'start' or 'attractor', got {per!r}")
+        data: dict[str, Any] = {"index": [o.index for o in self.outcomes]}
+        for c, name in enumerate(self.state_names):
+            data[f"x0_{name}"] = self.starts[:, c]
+        data["kind"] = [o.kind.value for o in self.outcomes]
+        data["label"] = list(self.labels)
+        data["certified"] = [o.certified for o in self.outcomes]
+        data["t_end"] = [o.t_end for o in self.outcomes]
+        for c, name in enumerate(self.state_names):
+            data[f"final_{name}"] = [float(o.final[c]) for o in self.outcomes]
+        data["period"] = [np.nan if o.period is None else o.period for o in self.outcomes]
+        data["dwell_ratio"] = [np.nan if o.dwell_ratio is None else o.dwell_ratio for o in self.outcomes]
+        return pd.DataFrame(data)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw this report with :func:`gametheory.plot.attractors` (forwarded lazily)."""
+        from .. import plot as _plot  # the one allowed upward import: a result's plot() forward
+
+        draw = getattr(_plot, "attractors", None)
+        if draw is None:
+            raise AnalysisError(
+                "gametheory.plot has no 'attractors' function yet; draw report.to_frame() or use "
+                "gametheory.plot.basins"
+            )
+        return draw(self, ax=ax, **kwargs)
+
     def __repr__(self) -> str:
         parts = ", ".join(f"{a.label}: {a.share:.0%}" for a in self.attractors[:4])
         more = ", ..." if len(self.attractors) > 4 else ""
         return f"AttractorReport({len(self.outcomes)} starts; {parts}{more})"
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell or paragraph."""
+    return text.replace("|", "\\|")
 
 
 def _group(outcomes: Sequence[Outcome], n: int) -> tuple[Attractor, ...]:
@@ -305,7 +435,7 @@ def _detail(members: Sequence[Outcome]) -> str:
         return f"dwell-time ratio {min(ratios):.4g}" + (
             f"–{max(ratios):.4g}" if max(ratios) > min(ratios) else ""
         )
-    if kind is AttractorKind.UNRESOLVED:
+    if kind in (AttractorKind.UNRESOLVED, AttractorKind.FAILED):
         return ex.evidence[:120]
     if kind is AttractorKind.REST_POINT_SET:
         points = np.array([o.point for o in members])
