@@ -219,3 +219,18 @@ def test_dynamics_without_the_theorems_is_refused():
 def test_t_span_must_start_at_zero():
     with pytest.raises(gt.IntegrationError, match="t_span must start at 0"):
         attractors(crisis_governance.game(), crisis_governance.STATUS_QUO, n=1, t_span=(5.0, 100.0))
+
+
+def test_raise_on_failure_names_the_start(monkeypatch):
+    class Broken(attr._Follow):
+        def run(self):
+            raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(attr, "_Follow", Broken)
+    with pytest.raises(gt.AnalysisError, match=r"start 0 \(0.5, 0.5, 0.5\): .*ZeroDivisionError"):
+        attractors(
+            crisis_governance.game(),
+            crisis_governance.STATUS_QUO,
+            starts=[[0.5, 0.5, 0.5]],
+            raise_on_failure=True,
+        )

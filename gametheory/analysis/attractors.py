@@ -133,7 +133,7 @@ import numpy as np
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import GameError, IntegrationError, ParameterError, StateError
+from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
 from ..numerics.integrate import check_t_span
 from .faces import _System
@@ -174,6 +174,7 @@ def attractors(
     rtol: float = 1e-10,
     atol: float = 1e-12,
     cycle_tol: float = 1e-6,
+    raise_on_failure: bool = False,
     progress: Callable[[int, Outcome], None] | None = None,
 ) -> AttractorReport:
     """Decide what the trajectory from each of a sample of starts approaches.
@@ -211,6 +212,10 @@ def attractors(
         Largest gap between returns to a Poincare section, relative to the orbit's size, for a
         closed orbit.  Drift slower than this per period (a very weakly attracting or repelling
         focus) is not distinguished from a neutral cycle.
+    raise_on_failure
+        If True, a start whose analysis fails raises :class:`~gametheory.errors.AnalysisError`
+        naming the start; by default it is reported as a ``FAILED`` outcome (evidence: the
+        error) and the other starts are analysed as usual.
     progress
         Called as ``progress(index, outcome)`` after each start.
 
@@ -281,7 +286,7 @@ def attractors(
     opts = _Options(float(t_end), min(float(t_end), 20.0 / rate), float(rtol), float(atol), float(cycle_tol))
     outcomes = []
     for index, x0 in enumerate(xs):
-        outcome = _follow_one(system, index, np.clip(x0, 0.0, 1.0), opts)
+        outcome = _follow_one(system, index, np.clip(x0, 0.0, 1.0), opts, bool(raise_on_failure))
         outcomes.append(outcome)
         if progress is not None:
             progress(index, outcome)
@@ -299,17 +304,14 @@ def attractors(
     )
 
 
-def _follow_one(system: _System, index: int, x0: np.ndarray, opts: _Options) -> Outcome:
+def _follow_one(
+    system: _System, index: int, x0: np.ndarray, opts: _Options, raise_on_failure: bool
+) -> Outcome:
     """The outcome of one start; any failure of its analysis becomes a ``FAILED`` outcome for it alone."""
     try:
         return _Follow(system, index, x0, opts).run()
-    except (GameError, ArithmeticError, ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
-        return Outcome(
-            index,
-            x0,
-            AttractorKind.FAILED,
-            "failed",
-            x0,
-            0.0,
-            f"the analysis of this start failed: {type(exc).__name__}: {exc}",
-        )
+    except Exception as exc:  # any failure of one start is that start's outcome, never the whole call's
+        message = f"the analysis of this start failed: {type(exc).__name__}: {exc}"
+        if raise_on_failure:
+            raise AnalysisError(f"start {index} {tuple(float(v) for v in x0)}: {message}") from exc
+        return Outcome(index, x0, AttractorKind.FAILED, "failed", x0, 0.0, message)

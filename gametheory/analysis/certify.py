@@ -58,7 +58,7 @@ from .faces import Support, _System
 __all__ = ["EndStateCertificate", "certify_final_states"]
 
 #: Label of an end state whose integration failed (NaN entries).
-FAILED = "failed"
+_FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def certify_final_states(
     labels = []
     for q in range(n):
         if failed[q]:
-            labels.append(FAILED)
+            labels.append(_FAILED)
         elif vertex[q] >= 0:
             labels.append(",".join(profiles[vertex[q]]))
         elif distance[q] <= near:

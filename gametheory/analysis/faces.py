@@ -64,7 +64,7 @@ class _System:
         """All rest points from :func:`gametheory.equilibria.rest_points` (once), or ``None`` and why."""
         if self._catalogue is None:
             try:
-                from ..analysis.equilibria import rest_points
+                from .equilibria import rest_points
 
                 params = dict(zip(self.game.parameter_names, self.p_list))
                 self._catalogue = (rest_points(self.dyn, params), "")

@@ -66,9 +66,9 @@ class Outcome:
         Readable name of what is approached; starts with equal labels approach
         the same attractor (e.g. ``"rest point (B, P, I)"``).
     final : ndarray, shape (d,)
-        State at ``t_end``.
+        State at ``t_end`` (for ``FAILED``: the start).
     t_end : float
-        Time up to which the trajectory was integrated.
+        Time up to which the trajectory was integrated (for ``FAILED``: 0).
     point : ndarray, shape (d,), or None
         The rest point approached (``REST_POINT``, ``REST_POINT_SET``), or the
         centre of a cycle (time average over one period).
