@@ -235,20 +235,33 @@ def certify_final_states(
     top = np.stack([np.argmax(f, axis=1) for f in full], axis=1)  # (n, N)
     distance = np.max(np.stack([1.0 - f.max(axis=1) for f in full], axis=1), axis=1)
     nearest = np.array([position[tuple(int(v) for v in row)] for row in top], dtype=int)
-    # supports: the whole game, or each start's face when faces are invariant
-    supports: list[Support] = [system.all_strategies] * n
-    if starts is not None and dyn.facts.faces_invariant:
-        S = _as_states(starts, dyn.dimension, "starts")
+    # supports: the whole game, or each start's face when faces are invariant (as attractors takes them)
+    face_of = np.zeros(n, dtype=int)
+    faces: list[Support] = [system.all_strategies]
+    if starts is not None:
+        S = np.clip(_as_states(starts, dyn.dimension, "starts"), 0.0, 1.0)
         if S.shape[0] != n:
             raise StateError(f"starts has {S.shape[0]} rows but finals has {n}: give one start per end state")
-        supports = [
-            tuple(tuple(int(j) for j in np.flatnonzero(f > 0)) for f in system.full(np.clip(s, 0.0, 1.0)))
-            for s in S
-        ]
+        if dyn.facts.faces_invariant:
+            mask = np.hstack(
+                [
+                    np.hstack([S[:, sl], 1.0 - S[:, sl].sum(axis=1, keepdims=True)]) > 0
+                    for sl in dyn.population_slices()
+                ]
+            )
+            patterns, face_of = np.unique(mask, axis=0, return_inverse=True)
+            face_of = face_of.reshape(-1)
+            bounds = np.cumsum((0,) + system.sizes)
+            faces = [
+                tuple(
+                    tuple(int(j) for j in np.flatnonzero(row[a:b])) for a, b in zip(bounds[:-1], bounds[1:])
+                )
+                for row in patterns
+            ]
     vertex = np.full(n, -1, dtype=int)
-    for support in set(supports):
-        rows = np.array([q for q in range(n) if supports[q] == support and not failed[q]], dtype=int)
-        if rows.size == 0:
+    for f, support in enumerate(faces):
+        rows = np.flatnonzero((face_of == f) & ~failed)
+        if rows.size == 0 or any(not S_i for S_i in support):
             continue
         for sink in system.sinks(support):
             played = np.min(np.stack([full[i][rows, s] for i, s in enumerate(sink.profile)], axis=1), axis=1)
