@@ -38,7 +38,9 @@ from .analysis.stability import (  # noqa: E402
     strict_equilibria,
 )
 from .numerics.integrate import Ensemble, simulate_many  # noqa: E402
-from .studies.sweeps import basins, regime_map, sweep  # noqa: E402
+from .studies.basins import basins  # noqa: E402
+from .studies.regimes import regime_map  # noqa: E402
+from .studies.sweeps import sweep  # noqa: E402
 
 __all__ = [
     "AttractorReport",

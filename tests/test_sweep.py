@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -15,14 +14,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
+import zarr
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
 import gametheory as gt
-from gametheory import ParameterError, StoreError
+from gametheory import ParameterError, SpecificationError, StoreError
 from gametheory.analysis import stability
 from gametheory.models import crisis_governance
-from gametheory.studies.sweeps import LabelledArray, sample_states
+from gametheory.studies.grids import sample_states
 
 
 # ------------------------------------------------------------------ helpers
@@ -100,11 +101,11 @@ def test_samples_are_uniform_on_the_product_of_simplices():
 def test_basins_match_the_exact_separatrix(coordination, a, b):
     exact = exact_basin_share(a, b)
     res = gt.basins(coordination, {"a": a, "b": b}, 4096, t_span=(0, 100), backend="numpy", progress=False)
-    share, error = res.share.sel(outcome="s0,s0"), res.standard_error.sel(outcome="s0,s0")
+    share, error = float(res.share.sel(outcome="s0,s0")), float(res.standard_error.sel(outcome="s0,s0"))
     assert res.n == 4096 and res.replicates == 16 and res.sample == "sobol"
     assert 0 < error < 0.01  # randomised QMC: far below the i.i.d. binomial error sqrt(1/4/4096) = 0.0078
     assert abs(share - exact) < 4 * error + 1e-12
-    assert res.share.sel(outcome="s0,s0") + res.share.sel(outcome="s1,s1") == pytest.approx(1.0)
+    assert float(res.share.sel(outcome="s0,s0") + res.share.sel(outcome="s1,s1")) == pytest.approx(1.0)
     assert res.ess.values.tolist() == [True, False, False, True]
 
 
@@ -112,7 +113,7 @@ def test_random_sample_standard_error_is_honest(coordination):
     """i.i.d. sample: the replicate standard error is close to the binomial sqrt(p (1-p) / n)."""
     exact = exact_basin_share(2.0, 1.0)
     res = gt.basins(coordination, {"a": 2.0}, 8192, sample="random", seed=3, t_span=(0, 100), backend="numpy")
-    error = res.standard_error.sel(outcome="s0,s0")
+    error = float(res.standard_error.sel(outcome="s0,s0"))
     binomial = np.sqrt(exact * (1 - exact) / 8192)
     assert 0.5 * binomial < error < 1.5 * binomial  # sd of a 16-replicate estimate of sd is about 18 %
     assert abs(res.share.sel(outcome="s0,s0") - exact) < 4 * binomial
@@ -137,7 +138,7 @@ def test_flagship_basins_are_all_one_corner(flagship):
     """Both calibrations have a unique, globally attracting ESS (model docstring)."""
     for params, corner in ((crisis_governance.STATUS_QUO, "B,P,I"), (crisis_governance.OPTIMIZED, "C,E,A")):
         res = gt.basins(flagship, params, 1024, backend="numpy", chunk_size=512)
-        assert res.share.sel(outcome=corner) == 1.0 and res.chunks.computed == (0, 1)
+        assert float(res.share.sel(outcome=corner)) == 1.0 and res.chunks.computed == (0, 1)
         assert res.ess.sel(vertex=corner) and res.ess.values.sum() == 1
 
 
@@ -200,7 +201,7 @@ def test_flagship_regime_map_agrees_with_cellwise_conditions(flagship):
     base = dict(crisis_governance.OPTIMIZED)
     rm = gt.regime_map(flagship, values, base, n_starts=16, backend="numpy")
     assert rm.ess.dims == ("F_n", "lam", "vertex") and rm.regime.shape == (4, 3)
-    labels = rm.ess.coords["vertex"]
+    labels = rm.ess.coords["vertex"].values
     for i, f_n in enumerate(values["F_n"]):
         for j, lam in enumerate(values["lam"]):
             cell = base | {"F_n": f_n, "lam": lam}
@@ -223,23 +224,49 @@ def test_regime_map_without_simulation_is_exact_only(flagship):
 
 
 # ------------------------------------------------------------------ labels
-def test_labelled_array_selects_and_flattens():
-    arr = LabelledArray(
-        "v",
-        np.arange(6.0).reshape(2, 3),
-        ("p", "q"),
-        {"p": np.array([0.5, 1.5]), "q": np.array(["a", "b", "c"])},
-    )
-    assert arr.sel(p=1.5, q="b") == 4.0 and arr.sel(q="c").values.tolist() == [2.0, 5.0]
-    with pytest.raises(KeyError, match="did you mean 'p'"):
+def test_results_are_labelled_read_only_xarray_datasets(coordination):
+    """The facts LabelledArray guaranteed, on the xarray results; provenance in attrs."""
+    res = gt.sweep(coordination, {"a": [0.5, 1.5], "b": [1.0, 2.0, 3.0]}, [0.4, 0.6], (0, 2), n_times=3,
+                   backend="numpy")  # fmt: skip
+    assert isinstance(res.data, xr.Dataset) and res.data["a"].values.tolist() == [0.5, 1.5]
+    arr = res.status  # dims (a, b, start)
+    assert arr.sel(a=1.5, b=2.0, start=0).item() == 0 and arr.sel(b=3.0).values.shape == (2, 1)
+    with pytest.raises(KeyError, match="'P'.*dimensions"):  # an unknown dimension is named, with the dims
         arr.sel(P=1)
-    with pytest.raises(KeyError, match="no label 9"):
-        arr.sel(p=9)
+    with pytest.raises(KeyError, match="not all values found in index 'a'"):  # the dimension is named
+        arr.sel(a=9)
+    with pytest.raises(ValueError):  # read-only
+        arr.values[0, 0, 0] = 1
     with pytest.raises(ValueError):
-        arr.values[0, 0] = 1
-    frame = arr.to_frame()
-    assert frame.shape == (6, 3) and frame["v"].tolist() == list(range(6))
-    assert arr.to_frame(columns="q").columns.tolist() == ["p", "a", "b", "c"]
+        res.y.values[0, 0, 0, 0] = 1.0
+    frame = res.final.to_series().reset_index()
+    assert frame.shape == (2 * 3 * 2, 5) and frame.columns.tolist() == [
+        "a",
+        "b",
+        "start",
+        "coordinate",
+        "final",
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.data = None
+    attrs = res.data.attrs
+    assert attrs["fingerprint"] == coordination.game.fingerprint and attrs["backend"] == "numpy"
+    assert res.provenance.spec_sha256 == attrs["spec_sha256"] and "numpy" in res.provenance.versions
+    assert "SweepResult(a: 2 values, b: 3 values" in res.summary() and "<pre>" in res._repr_html_()
+    assert res._repr_markdown_().startswith("```")
+
+
+def test_swept_parameter_needs_no_default():
+    """Regression: a swept parameter without a default raised 'no value given ... (they have no default)'."""
+    pennies = gt.Game.from_table(
+        {"row": ["H", "T"], "col": ["H", "T"]},
+        {("H", "H"): ("a", "-a"), ("H", "T"): ("-a", "a"), ("T", "H"): ("-a", "a"), ("T", "T"): ("a", "-a")},
+    )
+    assert pennies.parameter("a").default is None
+    res = gt.sweep(pennies, {"a": [1.0, 2.0]}, [0.3, 0.6], (0, 1), n_times=3, backend="numpy")
+    assert res.success and res.y.shape == (2, 1, 2, 3) and np.isnan(res.params["a"])
+    rm = gt.regime_map(pennies, {"a": [1.0, 2.0]}, n_starts=4, t_span=(0, 1), backend="numpy")
+    assert rm.regime.values.tolist() == ["no ESS", "no ESS"] and rm.shares.shape == (2, 6)
 
 
 # ------------------------------------------------------------------ errors
@@ -257,16 +284,22 @@ def test_labelled_array_selects_and_flattens():
         (lambda d: gt.sweep(d, {"F_n": [1]}, [0.5] * 3, t_span=(5, 1)), gt.IntegrationError, "reversed"),
         (lambda d: gt.sweep(d, {"lam": [0.5, 2.0]}, [0.5] * 3), ParameterError, "outside its bounds"),
         (lambda d: gt.regime_map(d, {"F_n": [1], "S": [1], "W": [1]}), ParameterError, "at most 2"),
-        (lambda d: gt.basins(d, n=8, resolution=4), ValueError, "not both"),
-        (lambda d: gt.basins(d, n=64, replicate_size=12), ValueError, "power of two"),
-        (lambda d: gt.basins(d, n=64, sample="halton"), ValueError, "unknown sample"),
-        (lambda d: gt.basins(d, n=64, tol=2), ValueError, "tol must be"),
-        (lambda d: gt.basins(d, n=64, executor="pool"), TypeError, "concurrent.futures.Executor"),
+        (lambda d: gt.basins(d, n=8, resolution=4), SpecificationError, "not both"),
+        (lambda d: gt.basins(d, n=64, replicate_size=12), SpecificationError, "power of two"),
+        (lambda d: gt.basins(d, n=64, sample="halton"), SpecificationError, "unknown sample"),
+        (lambda d: gt.basins(d, n=64, tol=2), SpecificationError, "tol must be"),
+        (lambda d: gt.basins(d, n=64, executor="pool"), SpecificationError, "concurrent.futures.Executor"),
+        (lambda d: gt.basins(d, n=64, chunk_size=0), SpecificationError, "chunk_size must be"),
+        (lambda d: gt.basins(d, n=64, progress="yes"), SpecificationError, "progress must be"),
+        (lambda d: gt.sweep(d, {"F_n": [1]}, [0.5] * 3, n_times=1), SpecificationError, "n_times"),
+        (lambda d: gt.regime_map(d, {"F_n": [1]}, n_starts=-1), SpecificationError, "n_starts"),
+        (lambda d: gt.sweep("game", {"F_n": [1]}, [0.5] * 3), SpecificationError, "Game or a Dynamics"),
     ],
 )
 def test_bad_input_raises(flagship, call, error, fragment):
-    with pytest.raises(error, match=fragment):
+    with pytest.raises(error, match=fragment) as caught:
         call(flagship)
+    assert isinstance(caught.value, gt.GameError)  # never a plain ValueError / TypeError
 
 
 # ------------------------------------------------------------------- store
@@ -290,18 +323,19 @@ def test_store_records_resumes_and_repairs(coordination, tmp_path):
     first = _basins(coordination, store)
     _same(first, plain)
     assert first.chunks.computed == tuple(range(8)) and first.chunks.loaded == ()
-    manifest = json.loads((store / "manifest.json").read_text())
-    assert manifest["spec"]["fingerprint"] == coordination.game.fingerprint
-    assert manifest["versions"]["gametheory"] == gt.__version__ and "numpy" in manifest["versions"]
-    assert manifest["spec"]["seed"] == 0 and manifest["spec_sha256"] == first.provenance.spec_sha256
-    for entry in manifest["chunks"].values():  # checksums are those of the files
-        assert hashlib.sha256((store / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
+    attrs = zarr.open_group(store, mode="r").attrs
+    assert attrs["spec"]["fingerprint"] == coordination.game.fingerprint
+    assert attrs["versions"]["gametheory"] == gt.__version__ and "numpy" in attrs["versions"]
+    assert attrs["spec"]["seed"] == 0 and attrs["spec_sha256"] == first.provenance.spec_sha256
+    counts = zarr.open_array(store / "counts", mode="r")  # every chunk carries a checksum
+    assert any(type(codec).__name__ == "Crc32cCodec" for codec in counts.metadata.codecs)
+    assert counts.chunks == (1, 6)  # one Zarr chunk per unit of work (a replicate of 128 states; 6 outcomes)
     again = _basins(coordination, store)
     _same(again, plain)
     assert again.chunks.computed == () and again.chunks.loaded == tuple(range(8))
     # a lost chunk and a corrupted chunk are recomputed; nothing else is
-    (store / manifest["chunks"]["2"]["file"]).unlink()
-    damaged = store / manifest["chunks"]["5"]["file"]
+    (store / "counts" / "c" / "2" / "0").unlink()
+    damaged = store / "counts" / "c" / "5" / "0"
     data = bytearray(damaged.read_bytes())
     data[len(data) // 2] ^= 0xFF
     damaged.write_bytes(bytes(data))
@@ -309,6 +343,36 @@ def test_store_records_resumes_and_repairs(coordination, tmp_path):
     _same(repaired, plain)
     assert repaired.chunks.computed == (2, 5) and repaired.chunks.repaired == (2, 5)
     assert repaired.chunks.loaded == (0, 1, 3, 4, 6, 7)
+
+
+def test_half_finished_store_opens_with_xarray_and_shows_what_is_done(coordination, tmp_path, monkeypatch):
+    """An interrupted study: open_zarr shows `done` per row and NaN results where not done; resume completes."""
+    from gametheory.studies import execution
+
+    store = tmp_path / "basins"
+    run_task = execution.run_task
+    calls = []
+
+    def failing_after_three(task):
+        if len(calls) == 3:
+            raise KeyboardInterrupt("interrupted")
+        calls.append(task)
+        return run_task(task)
+
+    monkeypatch.setattr(execution, "run_task", failing_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        _basins(coordination, store)
+    monkeypatch.setattr(execution, "run_task", run_task)
+    partial = xr.open_zarr(store)
+    done = partial["done"].values  # one flag per replicate (here one replicate per chunk)
+    assert done.tolist() == [True] * 3 + [False] * 5
+    counts = partial["counts"].values
+    assert np.isnan(counts[3:]).all() and (counts[:3].sum(axis=1) == 128).all()
+    assert partial.attrs["spec"]["kind"] == "basins"
+    resumed = _basins(coordination, store)
+    assert resumed.chunks.loaded == (0, 1, 2) and resumed.chunks.computed == (3, 4, 5, 6, 7)
+    _same(resumed, _basins(coordination))
+    assert xr.open_zarr(store)["done"].values.all()
 
 
 def test_store_refuses_another_study(coordination, flagship, tmp_path):
@@ -333,7 +397,7 @@ def test_store_refuses_another_study(coordination, flagship, tmp_path):
 _STUDY = """
 import gametheory as gt
 from gametheory.models import crisis_governance
-from gametheory.studies.sweeps import sample_states
+from gametheory.studies.grids import sample_states
 
 
 def run(store, executor):
@@ -363,10 +427,16 @@ print("finished")
 """
 
 
+def _done_chunks(store: Path) -> set[int]:
+    """Chunks whose `done` flags are recorded (one Zarr chunk file each; written after the chunk's data)."""
+    folder = store / "done" / "c"
+    return {int(p.name) for p in folder.iterdir() if p.name.isdigit()} if folder.is_dir() else set()
+
+
 def test_sigkill_halfway_then_resume_gives_identical_results(tmp_path):
     """Kill a running sweep with SIGKILL and run it again.
 
-    Only the chunks missing from the manifest are computed, and the result is
+    Only the chunks not marked done are computed, and the result is
     bit-identical to an uninterrupted run.
     """
     store = tmp_path / "killed"
@@ -377,11 +447,7 @@ def test_sigkill_halfway_then_resume_gives_identical_results(tmp_path):
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and child.poll() is None:
-            try:
-                recorded = json.loads((store / "manifest.json").read_text())["chunks"]
-            except (OSError, ValueError):
-                recorded = {}
-            if len(recorded) >= 4:
+            if len(_done_chunks(store)) >= 4:
                 break
             time.sleep(0.02)
         child.send_signal(signal.SIGKILL)
@@ -389,8 +455,8 @@ def test_sigkill_halfway_then_resume_gives_identical_results(tmp_path):
         child.wait(timeout=60)
         child.stdout.close()
     assert child.returncode == -signal.SIGKILL
-    done = {int(k) for k in json.loads((store / "manifest.json").read_text())["chunks"]}
-    assert 4 <= len(done) < 12  # killed halfway, after the manifest recorded some chunks
+    done = _done_chunks(store)
+    assert 4 <= len(done) < 12  # killed halfway, after the store recorded some chunks
     namespace: dict = {}
     exec(_STUDY, namespace)  # noqa: S102 - the test's own source
     resumed = namespace["run"](store, None)
