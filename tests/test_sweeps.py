@@ -59,7 +59,7 @@ def test_two_parameter_sweep_is_a_cartesian_product(coordination):
 
 
 # ------------------------------------------------------------------ labels
-def test_results_are_labelled_read_only_xarray_datasets(coordination):
+def test_results_are_labelled_read_only_xarray_datasets(coordination, tmp_path):
     """The facts LabelledArray guaranteed, on the xarray results; provenance in attrs."""
     res = gt.sweep(coordination, {"a": [0.5, 1.5], "b": [1.0, 2.0, 3.0]}, [0.4, 0.6], (0, 2), n_times=3,
                    backend="numpy")  # fmt: skip
@@ -89,6 +89,9 @@ def test_results_are_labelled_read_only_xarray_datasets(coordination):
     assert res.provenance.spec_sha256 == attrs["spec_sha256"] and "numpy" in res.provenance.versions
     assert "SweepResult(a: 2 values, b: 3 values" in res.summary() and "<pre>" in res._repr_html_()
     assert res._repr_markdown_().startswith("```")
+    res.data.to_netcdf(tmp_path / "sweep.nc")  # attrs are plain strings and numbers
+    with xr.open_dataset(tmp_path / "sweep.nc") as back:
+        xr.testing.assert_identical(back.load(), res.data)
 
 
 def test_swept_parameter_needs_no_default():

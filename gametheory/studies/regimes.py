@@ -236,7 +236,7 @@ def regime_map(
     thresholds = _thresholds(dyn.game, grid, base | unset)
     variables: dict[str, Any] = {
         "ess": ((*grid, "vertex"), ess.copy()),
-        "regime": (tuple(grid), _regime_labels(ess, vertex_labels)),
+        "regime": (tuple(grid), _regime_labels(ess, vertex_labels).astype(str)),
     }
     log = ChunkLog(0, (), ())
     if n_starts:
@@ -264,7 +264,7 @@ def regime_map(
         variables["shares"] = ((*grid, "outcome"), share_values)
         variables["prevailing"] = (
             tuple(grid),
-            np.array(labels, dtype=object)[np.argmax(share_values, axis=-1)],
+            np.array(labels)[np.argmax(share_values, axis=-1)],
         )
     import xarray as xr
 
