@@ -35,7 +35,9 @@ from .analysis.stability import analyze  # noqa: E402
 from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
 from .analysis.thresholds import critical_values  # noqa: E402
 from .numerics.integrate import Ensemble, simulate_many  # noqa: E402
-from .studies.sweeps import basins, regime_map, sweep  # noqa: E402
+from .studies.basins import basins  # noqa: E402
+from .studies.regimes import regime_map  # noqa: E402
+from .studies.sweeps import sweep  # noqa: E402
 
 __all__ = [
     "AttractorReport",

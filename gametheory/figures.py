@@ -398,7 +398,7 @@ def build_flagship(
                 plot.shared_legend(fig)
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
             elif name == "basins":
-                from .studies.sweeps import basins
+                from .studies.basins import basins
 
                 scenarios = {
                     "STATUS_QUO": dict(cg.STATUS_QUO),
@@ -425,7 +425,7 @@ def build_flagship(
                 rep = attractors(game, params, n=n_attractors, seed=0)
                 done(name, [_write(out, f"{name}.md", rep.to_markdown())], t0)
             elif name == "basin_slices_penalty_only":
-                from .studies.sweeps import basins
+                from .studies.basins import basins
 
                 grid = basins(dyn, PENALTY_ONLY, resolution=grid_side)
                 fig = plot.basins(

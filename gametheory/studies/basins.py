@@ -1,0 +1,317 @@
+"""Basins of attraction: the share of initial states reaching each attractor, with a standard error."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._checks import as_dynamics
+from ..errors import SpecificationError
+from . import grids
+from .execution import Task, check_progress, external_threads, run_chunks, settings
+from .results import StudyResult, freeze, provenance_attrs
+from .store import ArrayLayout, spec_hash, versions
+from .sweeps import check_coordinates, common_spec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..dynamics.base import Dynamics
+    from ..game import Game
+
+__all__ = ["MAX_GRID_POINTS", "Basins", "basins"]
+
+#: Largest grid :func:`basins` accepts (its outcome labels are kept in memory).
+MAX_GRID_POINTS = 10**8
+
+
+@dataclass(frozen=True, repr=False)
+class Basins(StudyResult):
+    """Shares of initial states reaching each attractor (immutable).
+
+    Attributes
+    ----------
+    data : xarray.Dataset
+        ``share`` (dim ``"outcome"``: the share of sampled states whose
+        trajectory is, at ``t_span[1]``, within ``tol`` of each vertex; then
+        ``"other"``: at no vertex, and ``"failed"``); ``standard_error`` (of
+        ``share``, :math:`\\mathrm{sd}(\\hat p_r)/\\sqrt{R}` over the ``R``
+        independent replicates; NaN for a grid or a single replicate);
+        ``count`` (states per outcome); ``ess`` (dim ``"vertex"``: strict Nash
+        equilibria); for ``sample="grid"`` also ``grid``, the outcome index of
+        every grid point, dims the state coordinates when every population has 2
+        strategies, else ``("point",)``.  ``attrs``: provenance, ``n``,
+        ``sample``, ``replicates``, ``seed``, ``params``.
+    chunks : ChunkLog
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> res = gt.basins(classic.matching_pennies_3(), n=64, replicate_size=32, t_span=(0, 5), backend="numpy")
+    >>> res.outcomes[-2:], res.n, res.replicates
+    (('other', 'failed'), 64, 2)
+    >>> float(res.share.sel(outcome="other"))
+    1.0
+    """
+
+    _plot_function = "basins"
+
+    @property
+    def share(self) -> Any:
+        return self.data["share"]
+
+    @property
+    def standard_error(self) -> Any:
+        return self.data["standard_error"]
+
+    @property
+    def counts(self) -> Any:
+        return self.data["count"]
+
+    @property
+    def ess(self) -> Any:
+        return self.data["ess"]
+
+    @property
+    def grid(self) -> Any:
+        return self._variable("grid")
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return tuple(str(o) for o in self.data["outcome"].values)
+
+    @property
+    def n(self) -> int:
+        return int(self.data.attrs["n"])
+
+    @property
+    def sample(self) -> str:
+        return str(self.data.attrs["sample"])
+
+    @property
+    def replicates(self) -> int:
+        return int(self.data.attrs["replicates"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.data.attrs["seed"])
+
+    def to_frame(self) -> Any:
+        """One row per outcome: share, standard error, count."""
+        return self.data[["share", "standard_error", "count"]].to_dataframe().reset_index()
+
+    def summary(self) -> str:
+        parts = [
+            f"{label}: {s:.4f} ± {e:.1e}"
+            for label, s, e in zip(self.outcomes, self.share.values, self.standard_error.values)
+            if s > 0
+        ]
+        return f"Basins(n={self.n}, {self.sample}; " + "; ".join(parts) + ")"
+
+
+def basins(
+    model: Dynamics | Game,
+    params: Mapping[str, Any] | None = None,
+    n: int | None = None,
+    *,
+    resolution: int | None = None,
+    sample: str = "sobol",
+    seed: int = 0,
+    t_span: tuple[float, float] = (0.0, 200.0),
+    tol: float = 1e-3,
+    replicate_size: int | None = None,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+    backend: str = "auto",
+    coordinates: str | None = None,
+    method: str = "DOP853",
+    max_steps: int = 50_000,
+    chunk_size: int = 65536,
+    store: str | os.PathLike[str] | None = None,
+    executor: Any = None,
+    progress: bool = False,
+    threads: int | None = None,
+) -> Basins:
+    """Share of initial states reaching each attractor, with a standard error.
+
+    Initial states are drawn uniformly over the product of simplices (see
+    :func:`gametheory.studies.grids.sample_states`), integrated to
+    ``t_span[1]`` and classified by the vertex they are within ``tol`` of
+    (max-norm); states at no vertex count as ``"other"``.
+
+    With ``sample="sobol"`` (default) or ``"random"`` the ``n`` points form
+    ``R = n / replicate_size`` independent replicates (scrambled Sobol'
+    sequences of ``replicate_size`` points, a power of two, each with its own
+    seed ``(seed, r)``); ``n`` is rounded up to a multiple of
+    ``replicate_size``.  The estimate is :math:`\\hat p = \\frac1R\\sum_r \\hat p_r`
+    with standard error :math:`\\mathrm{sd}(\\hat p_r)/\\sqrt R` (randomised
+    quasi-Monte Carlo; Owen 1997).  ``resolution=r`` instead integrates the
+    :math:`r^d` cell centres of a grid.
+
+    Parameters
+    ----------
+    model
+        A game or any dynamics.
+    params
+        Parameter values (scalars; defaults fill the rest).
+    n
+        Number of sampled starts (default 4096); or give ``resolution``.
+    resolution
+        Grid points per coordinate (``sample="grid"``).
+    sample, seed
+        ``"sobol"``, ``"random"`` or ``"grid"``; the seed of the sample.
+    t_span, tol
+        Integration span and classification tolerance.
+    replicate_size
+        Points per replicate (a power of two; default: the largest power of two
+        up to ``n / 16``, at most 16384, so that there are about 16 or more replicates).
+    rtol, atol, backend, coordinates, method, max_steps, threads
+        As in :func:`gametheory.numerics.integrate.simulate_many`.
+    chunk_size
+        Trajectories per chunk (whole replicates per chunk); memory does not grow with ``n``.
+    store, executor, progress
+        As in :func:`gametheory.studies.sweeps.sweep`.
+
+    Returns
+    -------
+    Basins
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> game = gt.Game.from_table({"row": ["s0", "s1"], "col": ["s0", "s1"]},
+    ...     {("s0", "s0"): ("1", "1"), ("s0", "s1"): ("0", "0"), ("s1", "s0"): ("0", "0"),
+    ...      ("s1", "s1"): ("1", "1")})
+    >>> res = gt.basins(game, resolution=4, t_span=(0, 40), backend="numpy")
+    >>> res.grid.values.tolist()
+    [[3, 3, 3, 4], [3, 3, 4, 0], [3, 4, 0, 0], [4, 0, 0, 0]]
+    """
+    from ..numerics.integrate import resolve_backend
+    from ..numerics.kernels import EnsembleSystem
+
+    dyn = as_dynamics(model)
+    base = grids.fixed_params(params, ())
+    p_base = dyn.parameter_vector(base)
+    resolved = dict(zip(dyn.game.parameter_names, map(float, p_base)))
+    tol = grids.tolerance(tol)
+    size = grids.positive_int(chunk_size, "chunk_size")
+    coordinates = check_coordinates(coordinates)
+    progress = check_progress(progress)
+    d = dyn.dimension
+    if resolution is not None:
+        if n is not None:
+            raise SpecificationError(
+                "give either n (a random or Sobol' sample) or resolution (a grid), not both"
+            )
+        resolution = grids.positive_int(resolution, "resolution")
+        sample = "grid"
+    elif sample == "grid":
+        raise SpecificationError("sample='grid' needs resolution=")
+    if sample not in ("sobol", "random", "grid"):
+        raise SpecificationError(
+            f"unknown sample {sample!r}; use 'sobol', 'random' or 'grid' (with resolution=)"
+        )
+    if sample == "grid":
+        total = int(resolution) ** d
+        if total > MAX_GRID_POINTS:
+            raise SpecificationError(
+                f"a grid of resolution {resolution} in {d} dimensions has {total:.3g} points (more than "
+                f"{MAX_GRID_POINTS:.0e}); use sample='sobol' with n states instead"
+            )
+        n_replicates, rep = 1, 0
+        n_chunks = -(-total // size)
+        layout = {"outcome": ArrayLayout(("point",), (total,), "int16", size)}
+    else:
+        n = 4096 if n is None else grids.positive_int(n, "n")
+        if replicate_size is None:
+            rep = 1 << max(0, min(14, int(np.floor(np.log2(max(n / 16, 1))))))
+        else:
+            rep = grids.positive_int(replicate_size, "replicate_size")
+            if rep & (rep - 1):
+                raise SpecificationError(f"replicate_size must be a power of two (Sobol' balance), got {rep}")
+        n_replicates = -(-n // rep)
+        total = n_replicates * rep
+        per_chunk = max(1, size // rep)
+        n_chunks = -(-n_replicates // per_chunk)
+        layout = {
+            "counts": ArrayLayout(
+                ("replicate", "outcome"), (n_replicates, len(dyn.vertices()) + 2), "int64", per_chunk
+            )
+        }
+    used = resolve_backend(backend, total)
+    system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
+    options = settings(
+        t_span, None, rtol, atol, coordinates, used, max_steps, external_threads(executor, threads), method
+    )
+    options |= {"tol": tol, "vertex_order": grids.vertex_order(dyn), "sample": sample, "seed": int(seed),
+                "p": p_base, "replicate_size": rep}  # fmt: skip
+    spec = common_spec("basins", dyn, options, resolved)
+    spec |= {"sample": sample, "seed": int(seed), "n": total, "resolution": resolution, "replicate_size": rep,
+             "chunk_size": size, "tol": tol}  # fmt: skip
+    found = versions(used)
+
+    def task(i: int) -> Task:
+        if sample == "grid":
+            inputs = {"resolution": resolution, "start": i * size, "stop": min(total, (i + 1) * size)}
+        else:
+            reps = tuple(range(i * per_chunk, min(n_replicates, (i + 1) * per_chunk)))
+            inputs = {"replicates": reps, "replicate_size": rep}
+        return Task("basins", system, options, inputs)
+
+    results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
+    labels = grids.outcome_labels(dyn)
+    variables: dict[str, Any] = {}
+    coords: dict[str, Any] = {"outcome": list(labels), "vertex": list(labels[:-2])}
+    if sample == "grid":
+        outcome = np.concatenate([results[i]["outcome"] for i in range(n_chunks)]).astype(np.int64)
+        counts = np.bincount(outcome, minlength=len(labels))
+        share = counts / total
+        error = np.full(len(labels), np.nan)
+        if all(k == 2 for k in dyn.game.strategy_counts):
+            centres = (np.arange(resolution) + 0.5) / resolution
+            coords |= {name: centres for name in dyn.state_names}
+            variables["grid"] = (tuple(dyn.state_names), outcome.reshape((resolution,) * d))
+        else:
+            coords["point"] = np.arange(total)
+            variables["grid"] = (("point",), outcome)
+    else:
+        per_rep = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
+        counts = per_rep.sum(axis=0)
+        p_r = per_rep / rep
+        share = p_r.mean(axis=0)
+        error = (
+            p_r.std(axis=0, ddof=1) / np.sqrt(n_replicates)
+            if n_replicates > 1
+            else np.full(len(labels), np.nan)
+        )
+    from ..analysis.stability import strict_equilibria
+
+    ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
+    variables |= {
+        "share": (("outcome",), share),
+        "standard_error": (("outcome",), error),
+        "count": (("outcome",), counts),
+        "ess": (("vertex",), ess),
+    }
+    import xarray as xr
+
+    data = xr.Dataset(
+        variables,
+        coords=coords,
+        attrs=provenance_attrs(
+            dyn.game.fingerprint,
+            spec_hash(spec),
+            found,
+            used,
+            params=resolved,
+            n=int(total),
+            sample=sample,
+            replicates=int(n_replicates),
+            seed=int(seed),
+        ),  # fmt: skip
+    )
+    return Basins(freeze(data), log)

@@ -1,0 +1,285 @@
+"""Regime maps: which ESS / attractor prevails in each cell of a 1-D or 2-D parameter grid."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._checks import as_dynamics
+from ..errors import SpecificationError
+from . import grids
+from .execution import ChunkLog, Task, check_executor, check_progress, external_threads, run_chunks, settings
+from .results import StudyResult, freeze, provenance_attrs
+from .store import ArrayLayout, digest, spec_hash, versions
+from .sweeps import check_coordinates, common_spec
+
+if TYPE_CHECKING:
+    from ..dynamics.base import Dynamics
+    from ..game import Game
+
+__all__ = ["RegimeMap", "regime_map"]
+
+
+@dataclass(frozen=True, repr=False)
+class RegimeMap(StudyResult):
+    """Which equilibrium prevails in each cell of a parameter grid (immutable).
+
+    Attributes
+    ----------
+    data : xarray.Dataset
+        ``ess`` (bool, dims ``(*swept, "vertex")``): whether each vertex is a
+        strict Nash equilibrium (= ESS = asymptotically stable rest point) in
+        each cell, exact corner conditions; ``regime`` (str, dims ``swept``):
+        ``"ESS C,E,A"`` (unique), ``"bistable C,E,A | B,P,I"`` or ``"no ESS"``;
+        with simulated starts also ``shares`` (dims ``(*swept, "outcome")``:
+        share of the sampled starts at each vertex at ``t_span[1]``, then
+        ``"other"`` and ``"failed"``) and ``prevailing`` (dims ``swept``: the
+        outcome with the largest share).  ``attrs``: provenance, ``n_starts``.
+    chunks : ChunkLog
+    thresholds : dict or None
+        For each swept parameter, the critical values of
+        :func:`gametheory.analysis.stability.critical_values` (to draw as lines).
+
+    ``ess``, ``regime``, ``shares``, ``prevailing`` are the DataArrays (the last
+    two None without simulation), ``values`` the swept values.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n_starts=0)
+    >>> rm.regime.values.tolist()
+    ['no ESS', 'no ESS']
+    """
+
+    thresholds: Mapping[str, Any] | None = None
+    _plot_function = "regime_map"
+
+    @property
+    def ess(self) -> Any:
+        return self.data["ess"]
+
+    @property
+    def regime(self) -> Any:
+        return self.data["regime"]
+
+    @property
+    def shares(self) -> Any:
+        return self._variable("shares")
+
+    @property
+    def prevailing(self) -> Any:
+        return self._variable("prevailing")
+
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        return {name: self.data[name].values for name in self.data.attrs["swept"].split()}
+
+    @property
+    def n_starts(self) -> int:
+        return int(self.data.attrs["n_starts"])
+
+    def to_frame(self) -> Any:
+        """One row per cell: swept values, regime, number of ESS, and the share of each outcome."""
+        frame = self.regime.to_series().reset_index()
+        frame["n_ess"] = self.ess.values.sum(axis=-1).reshape(-1)
+        if self.shares is not None:
+            wide = self.shares.to_series().unstack("outcome")
+            for label in self.shares["outcome"].values:
+                frame[f"share {label}"] = wide[label].to_numpy()
+            frame["prevailing"] = self.prevailing.values.reshape(-1)
+        return frame
+
+    def summary(self) -> str:
+        swept = " x ".join(f"{k} ({len(v)})" for k, v in self.values.items())
+        kinds = sorted(set(self.regime.values.reshape(-1).tolist()))
+        return f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell)"
+
+
+def _regime_labels(ess: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    out = []
+    for row in ess.reshape(-1, ess.shape[-1]):
+        which = [labels[v] for v in np.flatnonzero(row)]
+        if not which:
+            out.append("no ESS")
+        elif len(which) == 1:
+            out.append(f"ESS {which[0]}")
+        else:
+            out.append(
+                "bistable " + " | ".join(which) if len(which) == 2 else "multistable " + " | ".join(which)
+            )
+    return np.array(out, dtype=object).reshape(ess.shape[:-1])
+
+
+def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Critical values of each swept parameter (``None`` while that function is not available)."""
+    from ..analysis import stability
+
+    critical_values = getattr(stability, "critical_values", None)
+    if critical_values is None:
+        return None
+    return {name: tuple(critical_values(game, name, params)) for name in names}
+
+
+def regime_map(
+    model: Game | Dynamics,
+    values: Mapping[str, Any],
+    params: Mapping[str, Any] | None = None,
+    *,
+    n_starts: int = 32,
+    t_span: tuple[float, float] = (0.0, 200.0),
+    tol: float = 1e-3,
+    seed: int = 0,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+    backend: str = "auto",
+    coordinates: str | None = None,
+    method: str = "DOP853",
+    max_steps: int = 50_000,
+    chunk_size: int = 65536,
+    store: str | os.PathLike[str] | None = None,
+    executor: Any = None,
+    progress: bool = False,
+    threads: int | None = None,
+) -> RegimeMap:
+    """Which ESS / attractor prevails in each cell of a 1-D or 2-D parameter grid.
+
+    Two views of every cell :math:`(p_1, p_2)`:
+
+    1. exact: the vertices that are strict Nash equilibria,
+       :math:`f_{ij}(s) < f_{is_i}(s)` for every deviation (the ESS, which are the
+       asymptotically stable rest points; Selten 1980, Ritzberger & Weibull
+       1995), from :func:`gametheory.analysis.stability.strict_equilibria`,
+       vectorised over the cells; the symbolic thresholds where a condition
+       changes sign come from :func:`gametheory.analysis.stability.critical_values`;
+    2. simulated: ``n_starts`` starts (a scrambled Sobol' sample, seed
+       ``seed``, the same in every cell) are integrated to ``t_span[1]`` and
+       classified by the vertex they are within ``tol`` of.
+
+    Parameters
+    ----------
+    model
+        A game or any dynamics.
+    values
+        ``{name: values}`` for one or two swept parameters (they need no default).
+    params
+        Other parameters (scalars; defaults fill the rest).
+    n_starts
+        Simulated starts per cell (0: exact conditions only).
+    t_span, tol, seed
+        Integration span, classification tolerance (max-norm distance to the
+        vertex) and sample seed.
+    rtol, atol, backend, coordinates, method, max_steps, threads
+        As in :func:`gametheory.numerics.integrate.simulate_many`.
+    chunk_size
+        Trajectories per chunk (whole cells per chunk).
+    store, executor, progress
+        As in :func:`gametheory.studies.sweeps.sweep`.
+
+    Returns
+    -------
+    RegimeMap
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> game = gt.Game.from_table({"row": ["s0", "s1"], "col": ["s0", "s1"]},
+    ...     {("s0", "s0"): ("a", "a"), ("s0", "s1"): ("0", "0"), ("s1", "s0"): ("0", "0"),
+    ...      ("s1", "s1"): ("1", "1")})
+    >>> rm = gt.regime_map(game, {"a": [-1.0, 1.0]}, n_starts=8, t_span=(0, 20), backend="numpy")
+    >>> rm.regime.values.tolist()
+    ['ESS s1,s1', 'bistable s0,s0 | s1,s1']
+    >>> rm.prevailing.values.tolist()
+    ['s1,s1', 's0,s0']
+    """
+    from ..analysis.stability import strict_equilibria
+    from ..numerics.integrate import resolve_backend
+    from ..numerics.kernels import EnsembleSystem
+
+    dyn = as_dynamics(model)
+    grid = grids.swept_grid(dyn, values, 2)
+    base = grids.fixed_params(params, grid)
+    resolved = grids.resolved_params(dyn, params, grid)
+    if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 0:
+        raise SpecificationError(f"n_starts must be a non-negative integer, got {n_starts!r}")
+    tol = grids.tolerance(tol)
+    coordinates = check_coordinates(coordinates)
+    progress = check_progress(progress)
+    check_executor(executor)
+    cells = grids.cells(grid)
+    n_cells = len(next(iter(cells.values())))
+    shape = tuple(len(v) for v in grid.values())
+    merged = base | cells
+    ess = np.asarray(strict_equilibria(dyn, merged))
+    ess = ess.reshape(-1, 1) if ess.ndim == 1 else ess
+    ess = np.broadcast_to(ess, (ess.shape[0], n_cells)).T.reshape(shape + (ess.shape[0],))
+    labels = grids.outcome_labels(dyn)
+    vertex_labels = labels[:-2]
+    used = resolve_backend(backend, n_cells * n_starts)
+    system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
+    options = settings(
+        t_span, None, rtol, atol, coordinates, used, max_steps, external_threads(executor, threads), method
+    )
+    options |= {"tol": tol, "vertex_order": grids.vertex_order(dyn)}
+    fixed = {k: v for k, v in resolved.items() if k not in grid}
+    spec = common_spec("regime_map", dyn, options, fixed)
+    spec |= {"values": {k: digest(v) for k, v in grid.items()}, "n_starts": int(n_starts), "seed": int(seed),
+             "tol": tol}  # fmt: skip
+    found = versions(used)
+    # a swept parameter without a default takes its first value (the threshold of a parameter does not
+    # depend on its own value); computed before the simulation: cheap, and fails early
+    unset = {k: v[0] for k, v in grid.items() if dyn.game.parameter(k).default is None}
+    thresholds = _thresholds(dyn.game, grid, base | unset)
+    variables: dict[str, Any] = {
+        "ess": ((*grid, "vertex"), ess.copy()),
+        "regime": (tuple(grid), _regime_labels(ess, vertex_labels).astype(str)),
+    }
+    log = ChunkLog(0, (), ())
+    if n_starts:
+        size = grids.positive_int(chunk_size, "chunk_size")
+        cells_per_chunk = max(1, size // n_starts)
+        n_chunks = -(-n_cells // cells_per_chunk)
+        spec["cells_per_chunk"] = cells_per_chunk
+        replicate = 1 << int(np.ceil(np.log2(n_starts)))
+        starts = grids.sample_states(
+            system.strategy_counts, "sobol", seed, replicates=(0,), replicate_size=replicate
+        )[:n_starts]
+        P = dyn.parameter_vector(merged)
+        P = P if P.ndim == 2 else np.repeat(P[:, None], n_cells, axis=1)
+        layout = {
+            "counts": ArrayLayout(("cell", "outcome"), (n_cells, len(labels)), "int64", cells_per_chunk)
+        }
+
+        def task(i: int) -> Task:
+            cols = slice(i * cells_per_chunk, min(n_cells, (i + 1) * cells_per_chunk))
+            return Task("regime", system, options, {"starts": starts, "p": P[:, cols]})
+
+        results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
+        counts = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
+        share_values = (counts / n_starts).reshape(shape + (len(labels),))
+        variables["shares"] = ((*grid, "outcome"), share_values)
+        variables["prevailing"] = (
+            tuple(grid),
+            np.array(labels)[np.argmax(share_values, axis=-1)],
+        )
+    import xarray as xr
+
+    data = xr.Dataset(
+        variables,
+        coords=dict(grid) | {"vertex": list(vertex_labels), "outcome": list(labels)},
+        attrs=provenance_attrs(
+            dyn.game.fingerprint,
+            spec_hash(spec),
+            found,
+            used,
+            params=resolved,
+            swept=" ".join(grid),
+            n_starts=int(n_starts),
+            seed=int(seed),
+        ),  # fmt: skip
+    )
+    return RegimeMap(freeze(data), log, thresholds)
