@@ -19,6 +19,7 @@ from gametheory import plot
 from gametheory.analysis.attractors import attractors
 from gametheory.figures import FLAGSHIP_RELATIONS
 from gametheory.models import crisis_governance as cg
+from gametheory.plot.style import vertex_colour, vertex_label
 
 matplotlib.use("Agg")
 
@@ -128,6 +129,28 @@ def test_time_series_draws_every_coordinate_of_every_run(flagship):
     assert ax.get_title() == "OPTIMIZED"
 
 
+def test_time_series_tells_runs_apart(flagship):
+    """Regression: with several runs every run of a coordinate was drawn in the same colour and style."""
+    runs = [flagship.simulate(x0, (0, 10), OPT) for x0 in ([0.2] * 3, [0.5] * 3, [0.7] * 3)]
+    ax = plot.time_series(runs, dynamics=flagship)
+    for r in range(3):
+        looks = [
+            (matplotlib.colors.to_hex(line.get_color()), line.get_linestyle())
+            for line in ax.lines[r * 3 : r * 3 + 3]
+        ]
+        assert len(set(looks)) == 3, looks  # three runs, three looks
+    # the coordinates keep their own colours; a second legend names each run by its start
+    first = {matplotlib.colors.to_hex(ax.lines[r * 3].get_color()) for r in range(3)}
+    assert len(first) == 3
+    runs_legend = [a for a in ax.artists + ax.get_children() if isinstance(a, matplotlib.legend.Legend)]
+    texts = {t.get_text() for legend in runs_legend for t in legend.get_texts()}
+    assert {"start (0.2, 0.2, 0.2)", "start (0.5, 0.5, 0.5)", "start (0.7, 0.7, 0.7)"} <= texts
+    many = [flagship.simulate([0.1 + 0.08 * k] * 3, (0, 2), OPT) for k in range(10)]
+    ax = plot.time_series(many, coordinates=["x"])
+    looks = {(matplotlib.colors.to_hex(line.get_color()), line.get_linestyle()) for line in ax.lines}
+    assert len(looks) == 10
+
+
 def test_time_series_selects_coordinates_and_accepts_ensemble_arrays(flagship):
     run = flagship.simulate([0.5] * 3, (0, 10), SQ, t_eval=np.linspace(0, 10, 11))
     ax = plot.time_series(run, coordinates=["z"])
@@ -154,29 +177,66 @@ def test_time_series_rejects_unknown_coordinates_and_objects(flagship):
 
 
 # -------------------------------------------------------------------- rest points
+def drawn_kinds(ax) -> list[tuple[np.ndarray, str]]:
+    """(point, kind) of every rest point drawn on ``ax`` (scatter collections ``gid="rest points: <kind>"``)."""
+    out = []
+    for coll in ax.collections:
+        gid = coll.get_gid() or ""
+        if gid.startswith("rest points: "):
+            if hasattr(coll, "_offsets3d"):
+                pts = np.column_stack([np.asarray(c, dtype=float) for c in coll._offsets3d])
+            else:
+                pts = np.asarray(coll.get_offsets(), dtype=float)
+            out.extend((p, gid[len("rest points: ") :]) for p in pts)
+    return out
+
+
+def kind_at(ax, point) -> str:
+    (kind,) = [k for p, k in drawn_kinds(ax) if np.allclose(p, point)]
+    return kind
+
+
 @pytest.mark.parametrize("params", [SQ, OPT], ids=["STATUS_QUO", "OPTIMIZED"])
 def test_vertex_kinds_match_the_payoff_table(flagship, params):
-    points = plot.rest_points(flagship, params, analysis=False)
+    report = gt.analyze(flagship.game, params)
+    ax = plot.rest_points(report)
     by_hand = vertex_kinds_by_hand(flagship.game, params)
-    assert len(points) == 8
-    for (profile, v), p in zip(flagship.vertices(), points):
-        np.testing.assert_array_equal(p.point, v)
-        assert p.kind == by_hand[profile], profile
+    drawn = drawn_kinds(ax)
+    assert len(drawn) == len(report.equilibria)
+    for profile, v in flagship.vertices():
+        assert kind_at(ax, v) == by_hand[profile], profile
 
 
 def test_flagship_sinks_are_the_calibrated_ess(flagship):
-    sinks_sq = [p.point for p in plot.rest_points(flagship, SQ) if p.kind == "sink"]
-    sinks_opt = [p.point for p in plot.rest_points(flagship, OPT) if p.kind == "sink"]
+    sinks_sq = [p for p, k in drawn_kinds(plot.rest_points(gt.analyze(flagship.game, SQ))) if k == "sink"]
+    sinks_opt = [p for p, k in drawn_kinds(plot.rest_points(gt.analyze(flagship.game, OPT))) if k == "sink"]
     np.testing.assert_array_equal(sinks_sq, [[0, 0, 0]])
     np.testing.assert_array_equal(sinks_opt, [[1, 1, 1]])
 
 
+def test_rest_points_are_drawn_with_the_kinds_of_the_analysis(flagship):
+    """The plot holds no classifier of its own: every marker has the kind of gametheory.analyze."""
+    report = gt.analyze(flagship.game, SQ)
+    ax = plot.rest_points(report)
+    for eq in report.equilibria:
+        assert kind_at(ax, eq.point) == eq.kind.value
+    assert not hasattr(plot, "_classify")
+    with pytest.raises(TypeError, match="StabilityReport"):
+        plot.rest_points(flagship)
+
+
 def test_classification_treats_zero_and_complex_eigenvalues_honestly():
-    assert plot._classify(np.array([-1.0, 0.0]), 1.0) == "non-hyperbolic"
-    assert plot._classify(np.array([1e-12j, -1e-12j]), 1.0) == "non-hyperbolic"
-    assert plot._classify(np.array([-1 + 2j, -1 - 2j]), 1.0) == "sink"
-    assert plot._classify(np.array([0.5 + 1j, 0.5 - 1j, -1.0]), 1.0) == "saddle"
-    assert plot._classify(np.array([2.0, 3.0]), 1.0) == "source"
+    """The one classifier (analysis.stability, which the plots draw), at the plot's former zero threshold 1e-9."""
+    from gametheory.analysis.stability import StabilityKind, _classify
+
+    def kind(eigenvalues):
+        return _classify(np.asarray(eigenvalues, dtype=complex), 1e-9)[0]
+
+    assert kind([-1.0, 0.0]) is StabilityKind.NON_HYPERBOLIC
+    assert kind([1e-12j, -1e-12j]) is StabilityKind.NON_HYPERBOLIC
+    assert kind([-1 + 2j, -1 - 2j]) is StabilityKind.SINK
+    assert kind([0.5 + 1j, 0.5 - 1j, -1.0]) is StabilityKind.SADDLE
+    assert kind([2.0, 3.0]) is StabilityKind.SOURCE
 
 
 # ---------------------------------------------------------------- phase portraits
@@ -192,12 +252,12 @@ def _scatter_offsets(ax) -> list[np.ndarray]:
 
 
 def test_cube_portrait_draws_trajectories_rest_points_and_arrows(flagship):
-    ax = plot.phase_portrait(flagship, SQ, n=2, t_span=(0, 40), analysis=False)
+    ax = plot.phase_portrait(flagship, SQ, n=2, t_span=(0, 40))
     assert ax.name == "3d"
     assert ax.get_xlim() == pytest.approx((0, 1)) and ax.get_zlim() == pytest.approx((0, 1))
     paths = [line for line in ax.lines if len(line.get_xdata()) > 2]
     assert len(paths) == 2**3  # one per start of the 2 x 2 x 2 grid
-    dest = matplotlib.colors.to_hex(plot._vertex_colour(7, 8))  # (B, P, I) = (0, 0, 0), the unique ESS
+    dest = matplotlib.colors.to_hex(vertex_colour(7, 8))  # (B, P, I) = (0, 0, 0), the unique ESS
     for line in paths:
         xs, ys, zs = line.get_data_3d()
         assert max(xs[-1], ys[-1], zs[-1]) < 1e-3  # every start ends at the origin
@@ -223,7 +283,7 @@ def test_cube_portrait_needs_a_3d_axes(flagship):
 
 def test_square_portrait_of_matching_pennies():
     game = pennies_2()
-    ax = plot.phase_portrait(game, {"a": 1.0}, starts=[[0.3, 0.5]], t_span=(0, 12), analysis=False)
+    ax = plot.phase_portrait(game, {"a": 1.0}, starts=[[0.3, 0.5]], t_span=(0, 12))
     assert ax.get_aspect() == 1.0
     assert ax.get_xlim() == pytest.approx((-0.02, 1.02))
     assert any(isinstance(c, Quiver) for c in ax.collections)
@@ -233,8 +293,9 @@ def test_square_portrait_of_matching_pennies():
     h = np.log(x) + np.log1p(-x) + np.log(y) + np.log1p(-y)
     assert np.ptp(h) < 1e-6
     assert "→ no vertex" in [t.get_text() for t in ax.get_legend().get_texts()]
-    kinds = [p.kind for p in plot.rest_points(game, {"a": 1.0}, analysis=False)]
-    assert kinds == ["saddle"] * 4  # eigenvalues +-2 at every corner
+    dyn = game.replicator()
+    assert [kind_at(ax, v) for _, v in dyn.vertices()] == ["saddle"] * 4  # eigenvalues +-2 at every corner
+    assert kind_at(ax, [0.5, 0.5]) == "non-hyperbolic"  # the neutral centre
 
 
 def test_simplex_portrait_stays_in_the_triangle():
@@ -300,14 +361,98 @@ def test_sensitivity_adds_a_missing_baseline_and_checks_its_input(flagship):
 
 
 # ------------------------------------------------------------------------ regime maps
+def plotted_regimes(ax) -> np.ndarray:
+    """The legend label of every cell of a drawn regime map, shape (n_vertical, n_horizontal)."""
+    mesh = next(c for c in ax.collections if c.get_gid() == "regimes")
+    labels = {
+        int(c.get_gid().split()[-1]): c.get_label()
+        for c in ax.collections
+        if (c.get_gid() or "").startswith("regime ")
+    }
+    codes = np.asarray(mesh.get_array())
+    n1, n2 = len(mesh.get_coordinates()[0]), len(mesh.get_coordinates())
+    return np.vectorize(labels.get, otypes=[object])(codes.reshape(n2 - 1, n1 - 1))
+
+
+def plotted_ess(ax, dyn) -> np.ndarray:
+    """ess[k, b, a]: the cell's label names vertex k as an ESS."""
+    cells = plotted_regimes(ax)
+    return np.array(
+        [[[vertex_label(dyn, k) in lab for lab in row] for row in cells] for k in range(len(dyn.vertices()))]
+    )
+
+
 def test_ess_grid_matches_jacobian_eigenvalues(flagship):
-    grid = plot.ess_regimes(flagship, {"F_g": (0, 16), "S": (0, 6)}, SQ, resolution=9)
-    assert grid.ess.shape == (8, 9, 9)
+    ax = plot.regime_map(flagship, {"F_g": (0, 16), "S": (0, 6)}, SQ, resolution=9)
+    ess = plotted_ess(ax, flagship)
+    assert ess.shape == (8, 9, 9)
+    values = np.linspace(0, 16, 9), np.linspace(0, 6, 9)
     for b, a in [(0, 0), (2, 5), (4, 8), (8, 3), (6, 6)]:
-        params = {**SQ, "F_g": grid.values[0][a], "S": grid.values[1][b]}
+        params = {**SQ, "F_g": values[0][a], "S": values[1][b]}
         for k, (_, v) in enumerate(flagship.vertices()):
             ev = np.linalg.eigvals(flagship.jacobian_at(v, params))
-            assert grid.ess[k, b, a] == bool(np.all(ev.real < -1e-9)), (k, params)
+            assert ess[k, b, a] == bool(np.all(ev.real < -1e-9)), (k, params)
+
+
+def near_tie_game() -> gt.Game:
+    """Row's deviation gain at (H, H) is ``a`` against payoffs of size 1000; col's is -1."""
+    return gt.Game.from_table(
+        {"row": ["H", "T"], "col": ["H", "T"]},
+        {
+            ("H", "H"): ("1000", "0"),
+            ("T", "H"): ("1000 + a", "0"),
+            ("H", "T"): ("0", "-1"),
+            ("T", "T"): ("b", "0"),
+        },
+        {"a": 0.0, "b": 0.0},
+    )
+
+
+def test_plotted_regime_map_and_computed_regime_map_agree_at_ties():
+    """Regression: the plot had its own ESS grid (tolerance relative to the gains, not the payoffs).
+
+    At a = -5e-7 the row's deviation loses 5e-7, below 1e-9 of the payoff scale 1000: a tie for
+    gametheory.regime_map (strict_equilibria), an ESS for the plot's old grid.  At a = 0 an exact tie.
+    """
+    game = near_tie_game()
+    dyn = game.replicator()
+    grid = {"a": np.array([-1e-3, -5e-7, 0.0, 1e-3]), "b": np.array([0.0, 1.0])}
+    computed = gt.regime_map(game, grid, {}, n_starts=0)
+    ax = plot.regime_map(game, grid, {})
+    by_label = {vertex_label(dyn, k): ",".join(p) for k, (p, _) in enumerate(dyn.vertices())}
+    plotted = plotted_regimes(ax)  # (b, a)
+    regime = np.asarray(computed.regime.values, dtype=object)  # (a, b)
+    for a in range(4):
+        for b in range(2):
+            mine = {by_label[lab] for lab in by_label if lab in plotted[b, a]}
+            theirs = set(regime[a, b].split(" ", 1)[1].split(" | ")) if regime[a, b] != "no ESS" else set()
+            assert mine == theirs, (grid["a"][a], grid["b"][b], plotted[b, a], regime[a, b])
+    assert "H,H" not in regime[1, 0] and "H,H" not in regime[2, 0]  # the two tie cells
+    assert "H,H" in regime[0, 0]
+
+
+def deviation_gains(game: gt.Game, profile) -> list:
+    """pi_i(dev, s_-i) - pi_i(s) for every unilateral deviation from ``profile`` (from the payoff table)."""
+    out = []
+    for i, pop in enumerate(game.populations):
+        for strategy in pop.strategies:
+            if strategy == profile[i]:
+                continue
+            dev = list(profile)
+            dev[i] = strategy
+            out.append(sympy.expand(game.payoff(dev, i) - game.payoff(profile, i)))
+    return out
+
+
+def threshold_lines(dyn, values, params, vertex, n_samples):
+    """The threshold lines the regime map draws for ``vertex``, from the computed result."""
+    from gametheory.plot import _results
+    from gametheory.plot.regimes import _threshold_lines
+
+    result = gt.regime_map(dyn, values, params, n_starts=0)
+    cells = _results.grid_values(result)
+    base = dict(zip(dyn.game.parameter_names, map(float, dyn.parameter_vector(params))))
+    return _threshold_lines(dyn, cells, base, vertex, n_samples=n_samples), cells
 
 
 def test_regime_map_colours_cells_and_draws_exact_thresholds(flagship):
@@ -327,7 +472,7 @@ def test_regime_map_colours_cells_and_draws_exact_thresholds(flagship):
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (SQ["theta"], SQ["F_g"])
     # (0, 0, 0) stops being an ESS where the government's deviation gain R_g - C_g + L_g + F_g theta
     # reaches 0, i.e. on the hyperbola F_g = (C_g - R_g - L_g) / theta = 2 / theta (hand-derived)
-    colour = matplotlib.colors.to_hex(plot._vertex_colour(7, 8))
+    colour = matplotlib.colors.to_hex(vertex_colour(7, 8))
     boundary = [line for line in ax.lines if line.get_label() == "boundary of ESS (0, 0, 0)"]
     assert boundary
     same_colour = [
@@ -344,12 +489,11 @@ def test_regime_map_colours_cells_and_draws_exact_thresholds(flagship):
 
 def test_threshold_segments_bound_the_ess_region_exactly(flagship):
     game = flagship.game
-    grid = plot.ess_regimes(flagship, {"F_g": (0, 16), "S": (0, 6)}, OPT, resolution=11)
-    gains = [(v, g) for v, _, _, g in plot._deviation_gains(game)]
+    plane = {"F_g": np.linspace(0, 16, 11), "S": np.linspace(0, 6, 11)}
     for vertex in (0, 7):  # (1, 1, 1) and (0, 0, 0)
-        segments = plot._threshold_segments(game, grid, vertex, n_samples=50)
+        segments, _ = threshold_lines(flagship, plane, OPT, vertex, n_samples=50)
         assert segments
-        own = [g for v, g in gains if v == vertex]
+        own = deviation_gains(game, game.profiles[vertex])
         for xs, ys in segments:
             for x, y in zip(xs, ys):
                 if not np.isfinite(x):
@@ -364,11 +508,11 @@ def test_threshold_segments_bound_the_ess_region_exactly(flagship):
 
 def test_regime_map_input_errors(flagship):
     with pytest.raises(gt.ParameterError, match="exactly two parameters"):
-        plot.ess_regimes(flagship, {"F_g": (0, 1)}, SQ)
+        plot.regime_map(flagship, {"F_g": (0, 1)}, SQ)
     with pytest.raises(gt.ParameterError, match="'theta'.*leaves its bounds"):
-        plot.ess_regimes(flagship, {"theta": (0, 2), "F_g": (0, 1)}, SQ)
+        plot.regime_map(flagship, {"theta": (0, 2), "F_g": (0, 1)}, SQ)
     with pytest.raises(gt.ParameterError, match="unknown parameter 'Fg'"):
-        plot.ess_regimes(flagship, {"Fg": (0, 1), "S": (0, 1)}, SQ)
+        plot.regime_map(flagship, {"Fg": (0, 1), "S": (0, 1)}, SQ)
     with pytest.raises(gt.ParameterError, match="needs axes"):
         plot.regime_map(flagship)
 
@@ -394,7 +538,7 @@ def test_basins_of_an_attractor_report_use_vertex_colours(flagship):
         for p in ax.patches
         if isinstance(p, Rectangle) and p.get_width()
     }
-    expected = {matplotlib.colors.to_hex(plot._vertex_colour(k, 8)) for k in (0, 7)}
+    expected = {matplotlib.colors.to_hex(vertex_colour(k, 8)) for k in (0, 7)}
     assert colours == expected
     widths = sorted(p.get_width() for p in ax.patches if isinstance(p, Rectangle) and p.get_width())
     assert widths == pytest.approx(sorted(a.share for a in report.attractors))
@@ -486,8 +630,9 @@ def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
     f_g, s = np.linspace(0, 16, 9), np.linspace(0, 6, 7)
     result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n_starts=0)
     ax = plot.regime_map(result, params=SQ, dynamics=flagship)
-    mine = plot.ess_regimes(flagship, {"F_g": f_g, "S": s}, SQ)
-    np.testing.assert_array_equal(plot._grid_from_regime_map(result, flagship, SQ).ess, mine.ess)
+    mine = plot.regime_map(flagship, {"F_g": f_g, "S": s}, SQ)  # the convenience form computes the same
+    np.testing.assert_array_equal(plotted_ess(ax, flagship), np.transpose(result.ess.values, (2, 1, 0)))
+    np.testing.assert_array_equal(plotted_regimes(mine), plotted_regimes(ax))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "boundary of ESS (1, 1, 1)" in labels and "bistable: (1, 1, 1) and (0, 0, 0)" in labels
     bare = plot.regime_map(result, legend=True)  # without params: no thresholds, labels from profiles
@@ -503,7 +648,7 @@ def test_regime_map_coloured_by_the_simulated_attractor(flagship):
     ax = plot.regime_map(result, params=SQ, dynamics=flagship, colour_by="attractor")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     prevailing = {str(v) for v in np.asarray(result.prevailing.values).ravel()}
-    names = {",".join(p): plot._vertex_label(flagship, k) for k, (p, _) in enumerate(flagship.vertices())}
+    names = {",".join(p): vertex_label(flagship, k) for k, (p, _) in enumerate(flagship.vertices())}
     assert {lab for lab in labels if lab.startswith("most starts")} == {
         "most starts → " + names.get(o, o) for o in prevailing
     }
@@ -563,13 +708,13 @@ def test_threshold_of_a_gain_nonlinear_in_both_parameters_is_the_zero_contour():
         },
         {"a": 0.0, "b": 0.0},
     )
-    grid = plot.ess_regimes(game, {"a": (-2, 2), "b": (-2, 2)}, {}, resolution=41)
     vertex = game.profiles.index(("H", "H"))
-    (segment,) = plot._threshold_segments(game, grid, vertex, n_samples=400)
+    values = {"a": np.linspace(-2, 2, 41), "b": np.linspace(-2, 2, 41)}
+    (segment,), cells = threshold_lines(game.replicator(), values, {}, vertex, n_samples=400)
     xs, ys = segment
     ok = np.isfinite(xs)
     assert ok.sum() > 100
-    # contour points interpolate linearly between grid points 0.01 apart: radius error below 1e-3
+    # the critical values b = +-sqrt(1 - a^2) are exact: radius error far below the former contour's 1e-3
     np.testing.assert_allclose(np.hypot(xs[ok], ys[ok]), 1.0, atol=1e-3)
-    centre = np.argmin(np.abs(grid.values[0])), np.argmin(np.abs(grid.values[1]))
-    assert grid.ess[vertex, centre[1], centre[0]] and not grid.ess[vertex, 0, 0]
+    centre = np.argmin(np.abs(cells.values[0])), np.argmin(np.abs(cells.values[1]))
+    assert cells.ess[vertex, centre[1], centre[0]] and not cells.ess[vertex, 0, 0]
