@@ -155,6 +155,7 @@ def time_series(
                 title="runs", alignment="left",
             )  # fmt: skip
             ax.add_artist(runs_legend)
+            runs_legend.set_clip_on(False)  # add_artist clips to the axes; this legend sits beside them
         # coordinates: solid lines in their colours (ax.get_legend() returns this one)
         coord_handles = [Line2D([], [], color=colors[k], lw=1.3) for k in range(len(rows))]
         coord_texts = [line.get_label() for line in ax.lines[::n_runs]]
