@@ -494,3 +494,17 @@ def test_tick_labels_keep_the_style_after_the_context(flagship):
     ax.figure.canvas.draw()  # drawn outside the style context, as Jupyter does
     sizes = {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()}
     assert sizes == {plot.RC_PARAMS["xtick.labelsize"]}
+
+
+def test_rest_points_draws_a_rest_points_result_without_kinds(flagship):
+    """plot.rest_points draws gt.rest_points (points, no kinds) as well as gt.analyze (points and kinds)."""
+    from gametheory.analysis.equilibria import rest_points
+
+    found = rest_points(flagship.game, SQ)
+    ax = plot.rest_points(found, dynamics=flagship)
+    drawn = drawn_kinds(ax)
+    assert {k for _, k in drawn} == {"unclassified"} and len(drawn) == len(found)
+    for p in found:
+        assert kind_at(ax, p.point) == "unclassified"
+    with pytest.raises(gt.SpecificationError, match="needs dynamics="):
+        plot.rest_points(found)

@@ -168,35 +168,25 @@ def basin_grid(result: Any) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarr
     return dims, centres, np.asarray(grid.values), tuple(str(o) for o in result.outcomes)
 
 
-def report_game(report: Any) -> Any:
-    """The game a stability report is about."""
+def report_game(report: Any, dynamics: Any = None) -> Any:
+    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``."""
     game = getattr(report, "game", None)
-    if game is None or not hasattr(report, "equilibria"):
-        raise ResultTypeError(f"expected a StabilityReport (gametheory.analyze), got {type(report).__name__}")
-    return game
+    if hasattr(report, "equilibria") and game is not None:
+        return game
+    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points: no game inside
+        if dynamics is None:
+            raise ResultTypeError("drawing a rest_points result needs dynamics= (the game or its dynamics)")
+        return dynamics
+    raise ResultTypeError(
+        f"expected a StabilityReport (gametheory.analyze) or a RestPoints result, got {type(report).__name__}"
+    )
 
 
 def rest_point_kinds(report: Any) -> list[tuple[np.ndarray, str]]:
-    """``(point (d,), kind)`` of every rest point of a stability report; kind is the StabilityKind's value."""
-    report_game(report)
-    return [
-        (np.asarray(eq.point, dtype=float), str(getattr(eq.kind, "value", eq.kind)).lower())
-        for eq in report.equilibria
-    ]
-
-
-def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:
-    """``([(attractor, share)], number of starts)`` of an :class:`gametheory.AttractorReport`.
-
-    Each attractor has ``label``, ``kind`` and ``example`` (with ``profile`` for a vertex).
-    """
-    if not hasattr(report, "attractors"):
-        raise ResultTypeError(
-            f"expected an AttractorReport, a basins result or {{outcome: share}}, got {type(report).__name__}"
-        )
-    return [(att, float(att.share)) for att in report.attractors], len(report.outcomes)
-
-
-def start_outcomes(report: Any) -> tuple[np.ndarray, tuple[Any, ...], tuple[str, ...]]:
-    """``(starts (n, d), outcome per start, state names)`` of an AttractorReport (or the grid view of basins)."""
-    return np.asarray(report.starts, dtype=float), tuple(report.outcomes), tuple(report.state_names)
+    """``(point (d,), kind)`` of every rest point: the StabilityKind's value, or ``"unclassified"`` (RestPoints)."""
+    if hasattr(report, "equilibria"):
+        return [
+            (np.asarray(eq.point, dtype=float), str(getattr(eq.kind, "value", eq.kind)).lower())
+            for eq in report.equilibria
+        ]
+    return [(np.asarray(p.point, dtype=float), "unclassified") for p in report.points]

@@ -27,12 +27,14 @@ KIND_STYLE = {
     "source": ("o", "white", "black", 34),
     "saddle": ("o", "white", "black", 34),
     "non-hyperbolic": ("D", "white", "#777777", 26),
+    "unclassified": ("s", "#DDDDDD", "#555555", 22),
 }
 KIND_LABEL = {
     "sink": "stable (sink)",
     "source": "unstable (source)",
     "saddle": "saddle",
     "non-hyperbolic": "non-hyperbolic",
+    "unclassified": "rest point (not classified)",
 }
 
 
@@ -141,7 +143,7 @@ def _axes_for(ax: Axes | None, geometry: str) -> Axes:
 def _draw_rest_points(
     ax: Axes, dyn: Dynamics, geometry: str, pop: int | None, report: Any
 ) -> list[tuple[Any, str]]:
-    """Scatter the rest points of ``report`` by kind; returns legend handles for the kinds present.
+    """Scatter the rest points of a result by kind; returns legend handles for the kinds present.
 
     Each kind is one scatter collection with ``gid`` ``"rest points: <kind>"``.
     """
@@ -249,6 +251,7 @@ def rest_points(
     report: Any,
     *,
     ax: Axes | None = None,
+    dynamics: Game | Dynamics | None = None,
     population: int | str | None = None,
     legend: bool = True,
     title: str | None = None,
@@ -258,15 +261,20 @@ def rest_points(
     Filled circles are sinks, open circles sources, crossed circles saddles,
     open diamonds non-hyperbolic points; the kinds are those of
     :func:`gametheory.analyze` (:class:`~gametheory.analysis.stability.StabilityKind`).
-    The state space is drawn as in :func:`phase_portrait`.
+    The points of a :func:`gametheory.rest_points` result carry no kind and
+    are drawn as grey squares.  The state space is drawn as in
+    :func:`phase_portrait`.
 
     Parameters
     ----------
     report
-        A :class:`gametheory.StabilityReport`.
+        A :class:`gametheory.StabilityReport`, or the result of
+        :func:`gametheory.rest_points` (then give ``dynamics``).
     ax
         Axes to draw into (a 3-D axes for three 2-strategy populations;
         default: a new one-column figure).
+    dynamics
+        The game or its dynamics, for a :func:`gametheory.rest_points` result.
     population
         For the simplex geometry: which 3-strategy population to show.
     legend, title
@@ -290,7 +298,7 @@ def rest_points(
     >>> [list(map(float, c)) for c in sinks._offsets3d]
     [[1.0], [1.0], [1.0]]
     """
-    dyn = as_dynamics(_results.report_game(report), name="report.game")
+    dyn = as_dynamics(_results.report_game(report, dynamics), name="dynamics")
     geometry, pop = _geometry(dyn, population)
     ax = _axes_for(ax, geometry)
     handles = _draw_rest_points(ax, dyn, geometry, pop, report)
