@@ -190,3 +190,20 @@ def rest_point_kinds(report: Any) -> list[tuple[np.ndarray, str]]:
             for eq in report.equilibria
         ]
     return [(np.asarray(p.point, dtype=float), "unclassified") for p in report.points]
+
+
+def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:
+    """``([(attractor, share)], number of starts)`` of an :class:`gametheory.AttractorReport`.
+
+    Each attractor has ``label``, ``kind`` and ``example`` (with ``profile`` for a vertex).
+    """
+    if not hasattr(report, "attractors"):
+        raise ResultTypeError(
+            f"expected an AttractorReport, a basins result or {{outcome: share}}, got {type(report).__name__}"
+        )
+    return [(att, float(att.share)) for att in report.attractors], len(report.outcomes)
+
+
+def start_outcomes(report: Any) -> tuple[np.ndarray, tuple[Any, ...], tuple[str, ...]]:
+    """``(starts (n, d), outcome per start, state names)`` of an AttractorReport (or the grid view of basins)."""
+    return np.asarray(report.starts, dtype=float), tuple(report.outcomes), tuple(report.state_names)
