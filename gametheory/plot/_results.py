@@ -9,7 +9,9 @@ sweep results) changes one function here:
 * :func:`sweep_runs` -- ``{value: run}`` of a one-parameter sweep;
 * :func:`grid_values` -- the cells of a two-parameter regime map;
 * :func:`basin_shares` -- outcome shares of a sampled basins result;
-* :func:`basin_grid` -- outcome codes of a grid basins result.
+* :func:`basin_grid` -- outcome codes of a grid basins result;
+* :func:`attractor_shares`, :func:`start_outcomes` -- an AttractorReport;
+* :func:`report_game`, :func:`rest_point_kinds` -- a StabilityReport or a RestPoints result.
 """
 
 from __future__ import annotations
