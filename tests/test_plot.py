@@ -9,7 +9,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-import sympy
 from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.quiver import Quiver
@@ -19,6 +18,7 @@ from gametheory import plot
 from gametheory.analysis.attractors import attractors
 from gametheory.figures import FLAGSHIP_RELATIONS
 from gametheory.models import crisis_governance as cg
+from gametheory.plot.style import vertex_colour
 
 matplotlib.use("Agg")
 
@@ -128,6 +128,28 @@ def test_time_series_draws_every_coordinate_of_every_run(flagship):
     assert ax.get_title() == "OPTIMIZED"
 
 
+def test_time_series_tells_runs_apart(flagship):
+    """Regression: with several runs every run of a coordinate was drawn in the same colour and style."""
+    runs = [flagship.simulate(x0, (0, 10), OPT) for x0 in ([0.2] * 3, [0.5] * 3, [0.7] * 3)]
+    ax = plot.time_series(runs, dynamics=flagship)
+    for r in range(3):
+        looks = [
+            (matplotlib.colors.to_hex(line.get_color()), line.get_linestyle())
+            for line in ax.lines[r * 3 : r * 3 + 3]
+        ]
+        assert len(set(looks)) == 3, looks  # three runs, three looks
+    # the coordinates keep their own colours; a second legend names each run by its start
+    first = {matplotlib.colors.to_hex(ax.lines[r * 3].get_color()) for r in range(3)}
+    assert len(first) == 3
+    runs_legend = [a for a in ax.artists + ax.get_children() if isinstance(a, matplotlib.legend.Legend)]
+    texts = {t.get_text() for legend in runs_legend for t in legend.get_texts()}
+    assert {"start (0.2, 0.2, 0.2)", "start (0.5, 0.5, 0.5)", "start (0.7, 0.7, 0.7)"} <= texts
+    many = [flagship.simulate([0.1 + 0.08 * k] * 3, (0, 2), OPT) for k in range(10)]
+    ax = plot.time_series(many, coordinates=["x"])
+    looks = {(matplotlib.colors.to_hex(line.get_color()), line.get_linestyle()) for line in ax.lines}
+    assert len(looks) == 10
+
+
 def test_time_series_selects_coordinates_and_accepts_ensemble_arrays(flagship):
     run = flagship.simulate([0.5] * 3, (0, 10), SQ, t_eval=np.linspace(0, 10, 11))
     ax = plot.time_series(run, coordinates=["z"])
@@ -154,29 +176,66 @@ def test_time_series_rejects_unknown_coordinates_and_objects(flagship):
 
 
 # -------------------------------------------------------------------- rest points
+def drawn_kinds(ax) -> list[tuple[np.ndarray, str]]:
+    """(point, kind) of every rest point drawn on ``ax`` (scatter collections ``gid="rest points: <kind>"``)."""
+    out = []
+    for coll in ax.collections:
+        gid = coll.get_gid() or ""
+        if gid.startswith("rest points: "):
+            if hasattr(coll, "_offsets3d"):
+                pts = np.column_stack([np.asarray(c, dtype=float) for c in coll._offsets3d])
+            else:
+                pts = np.asarray(coll.get_offsets(), dtype=float)
+            out.extend((p, gid[len("rest points: ") :]) for p in pts)
+    return out
+
+
+def kind_at(ax, point) -> str:
+    (kind,) = [k for p, k in drawn_kinds(ax) if np.allclose(p, point)]
+    return kind
+
+
 @pytest.mark.parametrize("params", [SQ, OPT], ids=["STATUS_QUO", "OPTIMIZED"])
 def test_vertex_kinds_match_the_payoff_table(flagship, params):
-    points = plot.rest_points(flagship, params, analysis=False)
+    report = gt.analyze(flagship.game, params)
+    ax = plot.rest_points(report)
     by_hand = vertex_kinds_by_hand(flagship.game, params)
-    assert len(points) == 8
-    for (profile, v), p in zip(flagship.vertices(), points):
-        np.testing.assert_array_equal(p.point, v)
-        assert p.kind == by_hand[profile], profile
+    drawn = drawn_kinds(ax)
+    assert len(drawn) == len(report.equilibria)
+    for profile, v in flagship.vertices():
+        assert kind_at(ax, v) == by_hand[profile], profile
 
 
 def test_flagship_sinks_are_the_calibrated_ess(flagship):
-    sinks_sq = [p.point for p in plot.rest_points(flagship, SQ) if p.kind == "sink"]
-    sinks_opt = [p.point for p in plot.rest_points(flagship, OPT) if p.kind == "sink"]
+    sinks_sq = [p for p, k in drawn_kinds(plot.rest_points(gt.analyze(flagship.game, SQ))) if k == "sink"]
+    sinks_opt = [p for p, k in drawn_kinds(plot.rest_points(gt.analyze(flagship.game, OPT))) if k == "sink"]
     np.testing.assert_array_equal(sinks_sq, [[0, 0, 0]])
     np.testing.assert_array_equal(sinks_opt, [[1, 1, 1]])
 
 
+def test_rest_points_are_drawn_with_the_kinds_of_the_analysis(flagship):
+    """The plot holds no classifier of its own: every marker has the kind of gametheory.analyze."""
+    report = gt.analyze(flagship.game, SQ)
+    ax = plot.rest_points(report)
+    for eq in report.equilibria:
+        assert kind_at(ax, eq.point) == eq.kind.value
+    assert not hasattr(plot, "_classify")
+    with pytest.raises(TypeError, match="StabilityReport"):
+        plot.rest_points(flagship)
+
+
 def test_classification_treats_zero_and_complex_eigenvalues_honestly():
-    assert plot._classify(np.array([-1.0, 0.0]), 1.0) == "non-hyperbolic"
-    assert plot._classify(np.array([1e-12j, -1e-12j]), 1.0) == "non-hyperbolic"
-    assert plot._classify(np.array([-1 + 2j, -1 - 2j]), 1.0) == "sink"
-    assert plot._classify(np.array([0.5 + 1j, 0.5 - 1j, -1.0]), 1.0) == "saddle"
-    assert plot._classify(np.array([2.0, 3.0]), 1.0) == "source"
+    """The one classifier (analysis.stability, which the plots draw), at the plot's former zero threshold 1e-9."""
+    from gametheory.analysis.stability import StabilityKind, _classify
+
+    def kind(eigenvalues):
+        return _classify(np.asarray(eigenvalues, dtype=complex), 1e-9)[0]
+
+    assert kind([-1.0, 0.0]) is StabilityKind.NON_HYPERBOLIC
+    assert kind([1e-12j, -1e-12j]) is StabilityKind.NON_HYPERBOLIC
+    assert kind([-1 + 2j, -1 - 2j]) is StabilityKind.SINK
+    assert kind([0.5 + 1j, 0.5 - 1j, -1.0]) is StabilityKind.SADDLE
+    assert kind([2.0, 3.0]) is StabilityKind.SOURCE
 
 
 # ---------------------------------------------------------------- phase portraits
@@ -192,12 +251,12 @@ def _scatter_offsets(ax) -> list[np.ndarray]:
 
 
 def test_cube_portrait_draws_trajectories_rest_points_and_arrows(flagship):
-    ax = plot.phase_portrait(flagship, SQ, n=2, t_span=(0, 40), analysis=False)
+    ax = plot.phase_portrait(flagship, SQ, n=2, t_span=(0, 40))
     assert ax.name == "3d"
     assert ax.get_xlim() == pytest.approx((0, 1)) and ax.get_zlim() == pytest.approx((0, 1))
     paths = [line for line in ax.lines if len(line.get_xdata()) > 2]
     assert len(paths) == 2**3  # one per start of the 2 x 2 x 2 grid
-    dest = matplotlib.colors.to_hex(plot._vertex_colour(7, 8))  # (B, P, I) = (0, 0, 0), the unique ESS
+    dest = matplotlib.colors.to_hex(vertex_colour(7, 8))  # (B, P, I) = (0, 0, 0), the unique ESS
     for line in paths:
         xs, ys, zs = line.get_data_3d()
         assert max(xs[-1], ys[-1], zs[-1]) < 1e-3  # every start ends at the origin
@@ -223,7 +282,7 @@ def test_cube_portrait_needs_a_3d_axes(flagship):
 
 def test_square_portrait_of_matching_pennies():
     game = pennies_2()
-    ax = plot.phase_portrait(game, {"a": 1.0}, starts=[[0.3, 0.5]], t_span=(0, 12), analysis=False)
+    ax = plot.phase_portrait(game, {"a": 1.0}, starts=[[0.3, 0.5]], t_span=(0, 12))
     assert ax.get_aspect() == 1.0
     assert ax.get_xlim() == pytest.approx((-0.02, 1.02))
     assert any(isinstance(c, Quiver) for c in ax.collections)
@@ -233,8 +292,9 @@ def test_square_portrait_of_matching_pennies():
     h = np.log(x) + np.log1p(-x) + np.log(y) + np.log1p(-y)
     assert np.ptp(h) < 1e-6
     assert "→ no vertex" in [t.get_text() for t in ax.get_legend().get_texts()]
-    kinds = [p.kind for p in plot.rest_points(game, {"a": 1.0}, analysis=False)]
-    assert kinds == ["saddle"] * 4  # eigenvalues +-2 at every corner
+    dyn = game.replicator()
+    assert [kind_at(ax, v) for _, v in dyn.vertices()] == ["saddle"] * 4  # eigenvalues +-2 at every corner
+    assert kind_at(ax, [0.5, 0.5]) == "non-hyperbolic"  # the neutral centre
 
 
 def test_simplex_portrait_stays_in_the_triangle():
@@ -299,80 +359,6 @@ def test_sensitivity_adds_a_missing_baseline_and_checks_its_input(flagship):
         plot.sensitivity(flagship, "S", [1.0], SQ, ax=axes)
 
 
-# ------------------------------------------------------------------------ regime maps
-def test_ess_grid_matches_jacobian_eigenvalues(flagship):
-    grid = plot.ess_regimes(flagship, {"F_g": (0, 16), "S": (0, 6)}, SQ, resolution=9)
-    assert grid.ess.shape == (8, 9, 9)
-    for b, a in [(0, 0), (2, 5), (4, 8), (8, 3), (6, 6)]:
-        params = {**SQ, "F_g": grid.values[0][a], "S": grid.values[1][b]}
-        for k, (_, v) in enumerate(flagship.vertices()):
-            ev = np.linalg.eigvals(flagship.jacobian_at(v, params))
-            assert grid.ess[k, b, a] == bool(np.all(ev.real < -1e-9)), (k, params)
-
-
-def test_regime_map_colours_cells_and_draws_exact_thresholds(flagship):
-    ax = plot.regime_map(
-        flagship,
-        {"theta": (0.05, 1.0), "F_g": (0, 16)},
-        SQ,
-        resolution=41,
-        points={"STATUS_QUO": SQ, "OPTIMIZED": OPT},
-    )
-    assert any(isinstance(c, QuadMesh) for c in ax.collections)
-    assert ax.get_xlim() == pytest.approx((0.05, 1.0)) and ax.get_ylim() == pytest.approx((0, 16))
-    assert ax.get_xlabel() == "$\\theta$" and ax.get_ylabel() == "$F_{g}$"
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "ESS (0, 0, 0)" in labels and "STATUS_QUO" in labels and "boundary of ESS (0, 0, 0)" in labels
-    marker = next(line for line in ax.lines if line.get_label() == "STATUS_QUO")
-    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (SQ["theta"], SQ["F_g"])
-    # (0, 0, 0) stops being an ESS where the government's deviation gain R_g - C_g + L_g + F_g theta
-    # reaches 0, i.e. on the hyperbola F_g = (C_g - R_g - L_g) / theta = 2 / theta (hand-derived)
-    colour = matplotlib.colors.to_hex(plot._vertex_colour(7, 8))
-    boundary = [line for line in ax.lines if line.get_label() == "boundary of ESS (0, 0, 0)"]
-    assert boundary
-    same_colour = [
-        line
-        for line in ax.lines
-        if matplotlib.colors.to_hex(line.get_color()) == colour and line.get_linestyle() == "-"
-    ]
-    xs = np.concatenate([line.get_xdata() for line in same_colour])
-    ys = np.concatenate([line.get_ydata() for line in same_colour])
-    ok = np.isfinite(xs) & np.isfinite(ys)
-    assert ok.sum() > 10
-    np.testing.assert_allclose(xs[ok] * ys[ok], 2.0, rtol=1e-9)
-
-
-def test_threshold_segments_bound_the_ess_region_exactly(flagship):
-    game = flagship.game
-    grid = plot.ess_regimes(flagship, {"F_g": (0, 16), "S": (0, 6)}, OPT, resolution=11)
-    gains = [(v, g) for v, _, _, g in plot._deviation_gains(game)]
-    for vertex in (0, 7):  # (1, 1, 1) and (0, 0, 0)
-        segments = plot._threshold_segments(game, grid, vertex, n_samples=50)
-        assert segments
-        own = [g for v, g in gains if v == vertex]
-        for xs, ys in segments:
-            for x, y in zip(xs, ys):
-                if not np.isfinite(x):
-                    continue
-                subs = {p.symbol: sympy.Rational(str(OPT[p.name])) for p in game.parameters}
-                subs[game.parameter("F_g").symbol] = x
-                subs[game.parameter("S").symbol] = y
-                values = [float(g.subs(subs)) for g in own]
-                assert min(abs(v) for v in values) < 1e-9  # on a zero set of one deviation gain
-                assert max(values) < 1e-9  # and no other deviation pays: the edge of the ESS region
-
-
-def test_regime_map_input_errors(flagship):
-    with pytest.raises(gt.ParameterError, match="exactly two parameters"):
-        plot.ess_regimes(flagship, {"F_g": (0, 1)}, SQ)
-    with pytest.raises(gt.ParameterError, match="'theta'.*leaves its bounds"):
-        plot.ess_regimes(flagship, {"theta": (0, 2), "F_g": (0, 1)}, SQ)
-    with pytest.raises(gt.ParameterError, match="unknown parameter 'Fg'"):
-        plot.ess_regimes(flagship, {"Fg": (0, 1), "S": (0, 1)}, SQ)
-    with pytest.raises(gt.ParameterError, match="needs axes"):
-        plot.regime_map(flagship)
-
-
 # ---------------------------------------------------------------------------- basins
 def test_basin_bars_stack_to_one_per_scenario():
     shares = {"A": {"(0, 0, 0)": 0.25, "(1, 1, 1)": 0.75}, "B": {"(1, 1, 1)": 1.0}}
@@ -394,7 +380,7 @@ def test_basins_of_an_attractor_report_use_vertex_colours(flagship):
         for p in ax.patches
         if isinstance(p, Rectangle) and p.get_width()
     }
-    expected = {matplotlib.colors.to_hex(plot._vertex_colour(k, 8)) for k in (0, 7)}
+    expected = {matplotlib.colors.to_hex(vertex_colour(k, 8)) for k in (0, 7)}
     assert colours == expected
     widths = sorted(p.get_width() for p in ax.patches if isinstance(p, Rectangle) and p.get_width())
     assert widths == pytest.approx(sorted(a.share for a in report.attractors))
@@ -480,35 +466,6 @@ def test_sensitivity_and_time_series_draw_a_sweep_result(flagship):
         plot.sensitivity(flagship, "F_g", [5.0], trajectories=result)
 
 
-def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
-    from gametheory.studies.sweeps import regime_map
-
-    f_g, s = np.linspace(0, 16, 9), np.linspace(0, 6, 7)
-    result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n_starts=0)
-    ax = plot.regime_map(result, params=SQ, dynamics=flagship)
-    mine = plot.ess_regimes(flagship, {"F_g": f_g, "S": s}, SQ)
-    np.testing.assert_array_equal(plot._grid_from_regime_map(result, flagship, SQ).ess, mine.ess)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "boundary of ESS (1, 1, 1)" in labels and "bistable: (1, 1, 1) and (0, 0, 0)" in labels
-    bare = plot.regime_map(result, legend=True)  # without params: no thresholds, labels from profiles
-    assert not any(t.get_text().startswith("boundary") for t in bare.get_legend().get_texts())
-    with pytest.raises(gt.SpecificationError, match="simulated starts"):
-        plot.regime_map(result, colour_by="attractor")
-
-
-def test_regime_map_coloured_by_the_simulated_attractor(flagship):
-    from gametheory.studies.sweeps import regime_map
-
-    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 100))
-    ax = plot.regime_map(result, params=SQ, dynamics=flagship, colour_by="attractor")
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    prevailing = {str(v) for v in np.asarray(result.prevailing.values).ravel()}
-    names = {",".join(p): plot._vertex_label(flagship, k) for k, (p, _) in enumerate(flagship.vertices())}
-    assert {lab for lab in labels if lab.startswith("most starts")} == {
-        "most starts → " + names.get(o, o) for o in prevailing
-    }
-
-
 def test_basins_of_sweep_results(flagship):
     from gametheory.figures import PENALTY_ONLY
     from gametheory.studies.sweeps import basins
@@ -532,18 +489,6 @@ def test_basins_of_sweep_results(flagship):
             assert (codes.flat[a] == codes.flat[b]) == (outcomes.flat[a] == outcomes.flat[b])
 
 
-def test_shared_legend_gathers_the_categories_of_every_panel(flagship):
-    fig, axes = plt.subplots(1, 2, layout="constrained")
-    for ax, base in zip(axes, (SQ, OPT)):
-        plot.regime_map(flagship, {"theta": (0, 1), "F_g": (0, 16)}, base, ax=ax, resolution=31)
-    per_panel = [set(ax.get_legend_handles_labels()[1]) for ax in axes]
-    assert per_panel[0] != per_panel[1]  # the panels have different regimes
-    legend = plot.shared_legend(fig)
-    texts = [t.get_text() for t in legend.get_texts()]
-    assert set(texts) == per_panel[0] | per_panel[1] and len(texts) == len(set(texts))
-    assert all(ax.get_legend() is None for ax in axes)
-
-
 def test_tick_labels_keep_the_style_after_the_context(flagship):
     ax = plot.time_series(flagship.simulate([0.5] * 3, (0, 5), SQ))
     ax.figure.canvas.draw()  # drawn outside the style context, as Jupyter does
@@ -551,25 +496,15 @@ def test_tick_labels_keep_the_style_after_the_context(flagship):
     assert sizes == {plot.RC_PARAMS["xtick.labelsize"]}
 
 
-def test_threshold_of_a_gain_nonlinear_in_both_parameters_is_the_zero_contour():
-    """Row's deviation gain at (H, H) is a^2 + b^2 - 1: (H, H) is an ESS exactly inside the unit circle."""
-    game = gt.Game.from_table(
-        {"row": ["H", "T"], "col": ["H", "T"]},
-        {
-            ("H", "H"): ("0", "0"),
-            ("T", "H"): ("a^2 + b^2 - 1", "0"),
-            ("H", "T"): ("0", "-1"),
-            ("T", "T"): ("0", "0"),
-        },
-        {"a": 0.0, "b": 0.0},
-    )
-    grid = plot.ess_regimes(game, {"a": (-2, 2), "b": (-2, 2)}, {}, resolution=41)
-    vertex = game.profiles.index(("H", "H"))
-    (segment,) = plot._threshold_segments(game, grid, vertex, n_samples=400)
-    xs, ys = segment
-    ok = np.isfinite(xs)
-    assert ok.sum() > 100
-    # contour points interpolate linearly between grid points 0.01 apart: radius error below 1e-3
-    np.testing.assert_allclose(np.hypot(xs[ok], ys[ok]), 1.0, atol=1e-3)
-    centre = np.argmin(np.abs(grid.values[0])), np.argmin(np.abs(grid.values[1]))
-    assert grid.ess[vertex, centre[1], centre[0]] and not grid.ess[vertex, 0, 0]
+def test_rest_points_draws_a_rest_points_result_without_kinds(flagship):
+    """plot.rest_points draws gt.rest_points (points, no kinds) as well as gt.analyze (points and kinds)."""
+    from gametheory.analysis.equilibria import rest_points
+
+    found = rest_points(flagship.game, SQ)
+    ax = plot.rest_points(found, dynamics=flagship)
+    drawn = drawn_kinds(ax)
+    assert {k for _, k in drawn} == {"unclassified"} and len(drawn) == len(found)
+    for p in found:
+        assert kind_at(ax, p.point) == "unclassified"
+    with pytest.raises(gt.SpecificationError, match="needs dynamics="):
+        plot.rest_points(found)

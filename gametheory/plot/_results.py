@@ -1,0 +1,211 @@
+"""Accessors: the one place where :mod:`gametheory.plot` reads the package's result objects.
+
+Drawing functions never look inside a result themselves; they call these
+helpers, so adapting the plots to a new result type (e.g. ``xarray.Dataset``
+sweep results) changes one function here:
+
+* :func:`runs` -- trajectories of a Trajectory, a sequence of them, an
+  Ensemble or a sweep result;
+* :func:`sweep_runs` -- ``{value: run}`` of a one-parameter sweep;
+* :func:`grid_values` -- the cells of a two-parameter regime map;
+* :func:`basin_shares` -- outcome shares of a sampled basins result;
+* :func:`basin_grid` -- outcome codes of a grid basins result;
+* :func:`attractor_shares`, :func:`start_outcomes` -- an AttractorReport;
+* :func:`report_game`, :func:`rest_point_kinds` -- a StabilityReport or a RestPoints result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import SpecificationError
+
+
+class ResultTypeError(SpecificationError, TypeError):
+    """An object given to a plot function is not a result it can draw."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One trajectory as drawn: ``t`` (n_t,), ``y`` (d, n_t)."""
+
+    t: np.ndarray
+    y: np.ndarray
+    state_names: tuple[str, ...] = ()
+
+
+def _is_sweep(result: Any) -> bool:
+    return (
+        isinstance(getattr(result, "values", None), Mapping) and hasattr(result, "y") and hasattr(result, "t")
+    )
+
+
+def runs(result: Any) -> list[Run]:
+    """Every trajectory of ``result``: a Trajectory, a sequence of them, an Ensemble or a sweep result."""
+    if _is_sweep(result):  # y: dims (*swept, start, coordinate, t)
+        ys = np.asarray(result.y.values, dtype=float)
+        names = tuple(str(n) for n in result.y.coords["coordinate"])
+        t = np.asarray(result.t, dtype=float)
+        flat = ys.reshape(-1, ys.shape[-2], ys.shape[-1])
+        return [Run(t, flat[k], names) for k in range(flat.shape[0])]
+    if hasattr(result, "t") and hasattr(result, "y") and np.ndim(result.y) == 2:  # a Trajectory
+        return [Run(np.asarray(result.t), np.asarray(result.y), tuple(getattr(result, "state_names", ())))]
+    if hasattr(result, "trajectories"):
+        items = result.trajectories() if callable(result.trajectories) else result.trajectories
+        return runs(list(items))
+    if hasattr(result, "t") and hasattr(result, "y") and np.ndim(result.y) == 3:  # an Ensemble
+        t = np.asarray(result.t)
+        ys = np.asarray(result.y)
+        names = tuple(getattr(result, "state_names", ()))
+        return [Run(t, ys[k], names) for k in range(ys.shape[0])]
+    if isinstance(result, Sequence) and not isinstance(result, str):
+        out = []
+        for r in result:
+            out.extend(runs(r))
+        return out
+    raise ResultTypeError(
+        f"expected a Trajectory, an Ensemble or a sequence of Trajectory objects, got {type(result).__name__}"
+    )
+
+
+def is_sweep(result: Any) -> bool:
+    """Whether ``result`` is a sweep result (trajectories per swept value)."""
+    return _is_sweep(result)
+
+
+def sweep_runs(result: Any, parameter: str, start: int) -> dict[float, Run]:
+    """``{value: run}`` from a one-parameter sweep result, the runs from initial state number ``start``."""
+    swept = list(result.values)
+    if swept != [parameter]:
+        raise SpecificationError(
+            f"the sweep varies {swept}; sensitivity of {parameter!r} needs a sweep of it alone"
+        )
+    ys = np.asarray(result.y.values, dtype=float)
+    if not 0 <= start < ys.shape[1]:
+        raise SpecificationError(f"the sweep has {ys.shape[1]} initial states; start {start} does not exist")
+    t = np.asarray(result.t, dtype=float)
+    return {float(v): Run(t, ys[k, start]) for k, v in enumerate(np.asarray(result.values[parameter]))}
+
+
+@dataclass(frozen=True)
+class RegimeCells:
+    """A two-parameter regime map as drawn.
+
+    Attributes
+    ----------
+    parameters : (str, str)
+        Horizontal and vertical parameter.
+    values : (ndarray (n1,), ndarray (n2,))
+    ess : ndarray of bool, shape (V, n2, n1)
+        ``ess[v, b, a]``: vertex ``v`` (order of ``game.profiles``) is an ESS at
+        ``(values[0][a], values[1][b])``.
+    vertices : tuple of str
+        Vertex names of the result (``"C,E,A"``).
+    prevailing : ndarray of object, shape (n2, n1), or None
+        The outcome most simulated starts reach.
+    thresholds : dict or None
+        ``{parameter: critical values}`` of both parameters.
+    """
+
+    parameters: tuple[str, str]
+    values: tuple[np.ndarray, np.ndarray]
+    ess: np.ndarray
+    vertices: tuple[str, ...]
+    prevailing: np.ndarray | None
+    thresholds: Mapping[str, Any] | None
+
+
+def is_regime_map(result: Any) -> bool:
+    """Whether ``result`` is a regime-map result."""
+    return hasattr(result, "ess") and hasattr(result, "regime")
+
+
+def grid_values(result: Any) -> RegimeCells:
+    """The cells of a two-parameter regime map (``gametheory.regime_map``), axes ordered (vertical, horizontal)."""
+    names = list(result.values)
+    if len(names) != 2:
+        raise SpecificationError(f"a regime map plot needs two swept parameters, the result has {names}")
+    ess = np.asarray(result.ess.values, dtype=bool)  # (n1, n2, V)
+    prevailing = getattr(result, "prevailing", None)
+    return RegimeCells(
+        (names[0], names[1]),
+        (np.asarray(result.values[names[0]], dtype=float), np.asarray(result.values[names[1]], dtype=float)),
+        np.transpose(ess, (2, 1, 0)),
+        tuple(str(v) for v in result.ess.coords["vertex"]),
+        None if prevailing is None else np.asarray(prevailing.values, dtype=object).T,
+        getattr(result, "thresholds", None),
+    )
+
+
+def is_basin_sample(result: Any) -> bool:
+    """Whether ``result`` is a basins result of ``gametheory.basins``."""
+    return hasattr(result, "standard_error") and hasattr(result, "outcomes")
+
+
+def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int]:
+    """``(outcome names, shares, standard errors, number of starts)`` of a basins result.
+
+    Outcomes are the vertices (``"C,E,A"``) in profile order, then ``"other"``
+    and ``"failed"``.
+    """
+    return (
+        tuple(str(o) for o in result.outcomes),
+        np.asarray(result.share.values, dtype=float),
+        np.asarray(result.standard_error.values, dtype=float),
+        int(result.n),
+    )
+
+
+def basin_grid(result: Any) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...]] | None:
+    """``(dims, cell centres per dim, outcome code per cell, outcome names)`` of a grid basins result, or None."""
+    grid = getattr(result, "grid", None)
+    if grid is None or not hasattr(result, "outcomes"):
+        return None
+    dims = tuple(str(d) for d in grid.dims)
+    centres = [np.asarray(grid.coords[d], dtype=float) for d in grid.dims]
+    return dims, centres, np.asarray(grid.values), tuple(str(o) for o in result.outcomes)
+
+
+def report_game(report: Any, dynamics: Any = None) -> Any:
+    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``."""
+    game = getattr(report, "game", None)
+    if hasattr(report, "equilibria") and game is not None:
+        return game
+    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points: no game inside
+        if dynamics is None:
+            raise ResultTypeError("drawing a rest_points result needs dynamics= (the game or its dynamics)")
+        return dynamics
+    raise ResultTypeError(
+        f"expected a StabilityReport (gametheory.analyze) or a RestPoints result, got {type(report).__name__}"
+    )
+
+
+def rest_point_kinds(report: Any) -> list[tuple[np.ndarray, str]]:
+    """``(point (d,), kind)`` of every rest point: the StabilityKind's value, or ``"unclassified"`` (RestPoints)."""
+    if hasattr(report, "equilibria"):
+        return [
+            (np.asarray(eq.point, dtype=float), str(getattr(eq.kind, "value", eq.kind)).lower())
+            for eq in report.equilibria
+        ]
+    return [(np.asarray(p.point, dtype=float), "unclassified") for p in report.points]
+
+
+def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:
+    """``([(attractor, share)], number of starts)`` of an :class:`gametheory.AttractorReport`.
+
+    Each attractor has ``label``, ``kind`` and ``example`` (with ``profile`` for a vertex).
+    """
+    if not hasattr(report, "attractors"):
+        raise ResultTypeError(
+            f"expected an AttractorReport, a basins result or {{outcome: share}}, got {type(report).__name__}"
+        )
+    return [(att, float(att.share)) for att in report.attractors], len(report.outcomes)
+
+
+def start_outcomes(report: Any) -> tuple[np.ndarray, tuple[Any, ...], tuple[str, ...]]:
+    """``(starts (n, d), outcome per start, state names)`` of an AttractorReport (or the grid view of basins)."""
+    return np.asarray(report.starts, dtype=float), tuple(report.outcomes), tuple(report.state_names)
