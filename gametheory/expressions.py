@@ -389,7 +389,7 @@ class _Translator:
             ident = ident[len(_KEYWORD_PREFIX) :]
         elif ident.startswith("_"):
             raise self.fail(f"the name {ident!r} (names may not start with '_')")
-        return parameter_symbol(ident)
+        return parameter_symbol(ascii_name(ident))  # Python's NFKC may have made Greek of a variant
 
     def power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
         if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:

@@ -114,6 +114,8 @@ def load_game(path: str | Path) -> Game:
     optionally ``[parameters]`` (``name = default`` or a sub-table with
     ``default``, ``bounds``, ``description``, ``source``) and a top-level
     ``name``.  Payoff strings are parsed safely; nothing in the file is executed.
+    Every parameter listed in ``[parameters]`` is kept, whether the payoffs use
+    it or not (the rule of :class:`~gametheory.game.Game`).
 
     Example::
 

@@ -44,5 +44,5 @@ def test_equations_at_defaults_and_errors(dyn):
         dyn.equations_at({"F_x": 1})
     with pytest.raises(gt.ParameterError, match="must be finite"):
         dyn.equations_at({"F_g": float("nan")})
-    with pytest.raises(gt.ParameterError, match="one value per parameter"):
+    with pytest.raises(gt.ParameterError, match="one parameter set at a time"):
         dyn.equations_at({"F_g": [1.0, 2.0]})

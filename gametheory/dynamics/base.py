@@ -351,14 +351,38 @@ class Dynamics(abc.ABC):
             return np.array([float(v) for v in values], dtype=float)
         return np.stack([np.broadcast_to(v, (length,)) for v in values]).astype(float)
 
+    def exact_parameter_values(self, params: Mapping[str, Any] | None = None) -> dict[str, sympy.Rational]:
+        """One validated parameter set as exact rationals: ``{name: value}``, in :attr:`parameters` order.
+
+        ``params`` is resolved and validated by :meth:`parameter_vector`; each
+        float becomes the exact rational of its shortest decimal representation
+        (``0.1`` is ``1/10``), as numbers in payoff strings do.
+
+        Raises
+        ------
+        ParameterError
+            As :meth:`parameter_vector`, or when values are arrays (one set at a time).
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> classic.matching_pennies_3().replicator().exact_parameter_values({"a": 0.1})
+        {'a': 1/10}
+        """
+        values = self.parameter_vector(params)
+        if values.ndim != 1:
+            raise ParameterError(
+                f"one parameter set at a time is needed here; got arrays of {values.shape[1]} values"
+            )
+        return {name: parse_expression(float(v)) for name, v in zip(self.game.parameter_names, values)}
+
     def equations_at(self, params: Mapping[str, Any] | None = None) -> sympy.ImmutableMatrix:
         """The equations with numeric parameter values substituted: :math:`F(x; p)` at fixed ``p``.
 
         ``params`` is resolved and validated exactly as by :meth:`parameter_vector`
         (names or symbols; missing ones from the game's defaults; one scalar
-        each).  Values enter as exact rationals of their decimal representation
-        (``0.1`` becomes ``1/10``), as numbers in payoff strings do.  The result
-        is a ``(d, 1)`` matrix in :attr:`states` only.
+        each), and the values enter exactly (:meth:`exact_parameter_values`).
+        The result is a ``(d, 1)`` matrix in :attr:`states` only.
 
         (The package's symbols carry no assumptions, so ``sympy.Symbol("a")`` is
         the parameter ``a``: ``dyn.equations.subs({"a": 2})`` works as well.)
@@ -370,11 +394,8 @@ class Dynamics(abc.ABC):
         >>> dyn.equations_at({"a": 2})[0].factor()
         -4*x*(x - 1)*(2*y - 1)
         """
-        values = self.parameter_vector(params)
-        if values.ndim != 1:
-            raise ParameterError("equations_at needs one value per parameter, got arrays of values")
-        exact = {sym: parse_expression(float(v)) for sym, v in zip(self.parameters, values)}
-        return sympy.ImmutableMatrix(self.equations.xreplace(exact))
+        exact = self.exact_parameter_values(params)
+        return sympy.ImmutableMatrix(self.equations.xreplace(dict(zip(self.parameters, exact.values()))))
 
     def check_state(self, x: Any, *, name: str = "state") -> np.ndarray:
         """Validate a reduced state (shape ``(d,)``) and return it as a float array.
