@@ -148,6 +148,7 @@ def test_certificate_on_a_face_needs_the_starts():
         (([[0.5, 0.5]],), {}, gt.StateError, "finals must have shape"),
         (([[0.5, 0.5, 0.5]],), {"starts": [[0.5, 0.5, 0.5]] * 2}, gt.StateError, "one start per end state"),
         (([[0.5, 0.5, 0.5]], {"F_g": [1.0, 2.0]}), {}, gt.ParameterError, "scalar parameter values"),
+        (([[0.5, 0.5, 0.5]],), {"near": -1.0}, gt.AnalysisError, "near must be"),
     ],
 )
 def test_certify_bad_input(args, kwargs, error, words):

@@ -51,7 +51,7 @@ import numpy as np
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import ParameterError, StateError
+from ..errors import AnalysisError, ParameterError, StateError
 from ..game import Game
 from .faces import Support, _System
 
@@ -203,6 +203,8 @@ def certify_final_states(
         For missing, unknown or array-valued parameters.
     StateError
         For ``finals`` or ``starts`` of the wrong shape.
+    AnalysisError
+        For ``near`` outside ``[0, 1)``.
 
     Examples
     --------
@@ -220,6 +222,8 @@ def certify_final_states(
         raise ParameterError(
             "certify_final_states takes scalar parameter values; call it once per parameter set"
         )
+    if isinstance(near, bool) or not isinstance(near, (int, float)) or not (0 <= near < 1):
+        raise AnalysisError(f"near must be a number in [0, 1), got {near!r}")
     X = _as_states(finals, dyn.dimension, "finals")
     n = X.shape[0]
     system = _System(dyn, p)
