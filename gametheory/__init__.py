@@ -4,6 +4,19 @@ Build a :class:`Game` from a payoff table, derive its exact
 :class:`ReplicatorDynamics`, integrate trajectories, analyse stability.
 """
 
+from ._version import __version__  # noqa: E402
+
+# The analysis, ensemble and sweep layers are imported eagerly: their optional heavy
+# dependencies (numba, dask, tqdm, pandas) are imported lazily inside them.  (Lazy
+# re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
+# to the name ``sweep`` on the package, hiding the function of that name.)
+from .analysis.attractors import AttractorReport, attractors  # noqa: E402
+from .analysis.corners import corner_conditions  # noqa: E402
+from .analysis.equilibria import rest_points  # noqa: E402
+from .analysis.ess import strict_equilibria  # noqa: E402
+from .analysis.stability import analyze  # noqa: E402
+from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
+from .analysis.thresholds import critical_values  # noqa: E402
 from .dynamics.replicator import ReplicatorDynamics
 from .errors import (
     AnalysisError,
@@ -19,22 +32,7 @@ from .errors import (
 from .expressions import parse_expression
 from .game import Game, Parameter, Population
 from .io import load_game, loads_game
-from .numerics.integrate import Trajectory, simulate
-
-from ._version import __version__  # noqa: E402
-
-# The analysis, ensemble and sweep layers are imported eagerly: their optional heavy
-# dependencies (numba, dask, tqdm, pandas) are imported lazily inside them.  (Lazy
-# re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
-# to the name ``sweep`` on the package, hiding the function of that name.)
-from .analysis.attractors import AttractorReport, attractors  # noqa: E402
-from .analysis.corners import corner_conditions  # noqa: E402
-from .analysis.equilibria import rest_points  # noqa: E402
-from .analysis.ess import strict_equilibria  # noqa: E402
-from .analysis.stability import analyze  # noqa: E402
-from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
-from .analysis.thresholds import critical_values  # noqa: E402
-from .numerics.integrate import Ensemble, simulate_many  # noqa: E402
+from .numerics.integrate import Ensemble, Trajectory, simulate, simulate_many  # noqa: E402
 from .studies.basins import basins  # noqa: E402
 from .studies.regimes import regime_map  # noqa: E402
 from .studies.sweeps import sweep  # noqa: E402

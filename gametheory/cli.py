@@ -97,7 +97,7 @@ def _load_model(model: str) -> tuple[Any, dict[str, Mapping[str, float]]]:
             f"{model!r} is neither a model file nor a built-in model{suggest(model, BUILTIN_MODELS)}; "
             f"built-in models: {sorted(BUILTIN_MODELS)}"
         )
-    from .game import load_game
+    from .io import load_game
 
     return load_game(path), {}
 

@@ -623,12 +623,3 @@ def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> t
         ]
         raise SpecificationError("inconsistent parameters:\n  - " + "\n  - ".join(problems))
     return tuple(declared)
-
-
-def __getattr__(name: str) -> Any:
-    """Old names ``gametheory.game.load_game``/``loads_game``: one-line forwards to :mod:`gametheory.io`."""
-    if name in ("load_game", "loads_game"):
-        from . import io
-
-        return getattr(io, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,9 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 # "ci-noshrink": the ci examples without shrinking, to see a failing example fast while debugging.
-settings.register_profile("ci-noshrink", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.register_profile(
+    "ci-noshrink", settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -53,6 +53,7 @@ LAYERS = {
 #: one-line forwards inside a function body, never at module level.
 FORWARDS = {
     ("gametheory.game", "gametheory.dynamics.replicator"),  # Game.replicator()
+    ("gametheory.game", "gametheory.io"),  # Game.to_toml(), Game.summary() and notebook renderings
     ("gametheory.dynamics.base", "gametheory.numerics.integrate"),  # Dynamics.simulate()
     ("gametheory.dynamics.base", "gametheory.numerics.ensemble"),  # Dynamics.simulate_many()
 }

@@ -18,7 +18,7 @@ from gametheory import plot
 from gametheory.analysis.attractors import attractors
 from gametheory.figures import FLAGSHIP_RELATIONS
 from gametheory.models import crisis_governance as cg
-from gametheory.plot.style import vertex_colour
+from gametheory.plot.theme import vertex_colour
 
 matplotlib.use("Agg")
 

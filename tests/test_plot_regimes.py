@@ -12,7 +12,7 @@ from matplotlib.collections import QuadMesh
 import gametheory as gt
 from gametheory import plot
 from gametheory.models import crisis_governance as cg
-from gametheory.plot.style import vertex_colour, vertex_label
+from gametheory.plot.theme import vertex_colour, vertex_label
 
 matplotlib.use("Agg")
 

@@ -41,8 +41,8 @@ from .diagram import coupling_parameters, model_diagram
 from .outcomes import basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
-from .sensitivity import sensitivity
-from .style import (
+from .sensitivity_panels import sensitivity
+from .theme import (
     COLUMN_WIDTH,
     OKABE_ITO,
     PAGE_WIDTH,

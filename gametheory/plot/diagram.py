@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..errors import SpecificationError
 from ..game import Game
-from .style import check_parameter, new_axes, parameter_label, styled
+from .theme import check_parameter, new_axes, parameter_label, styled
 
 __all__ = ["model_diagram", "coupling_parameters"]
 

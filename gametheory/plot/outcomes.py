@@ -19,7 +19,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
 from . import _results
-from .style import COLUMN_WIDTH, PAGE_WIDTH, new_axes, styled, symbol_label, vertex_colour, vertex_label
+from .theme import COLUMN_WIDTH, PAGE_WIDTH, new_axes, styled, symbol_label, vertex_colour, vertex_label
 
 __all__ = ["basins"]
 

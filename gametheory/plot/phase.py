@@ -17,7 +17,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
 from . import _results
-from .style import COLUMN_WIDTH, new_axes, state_label, styled, vertex_colour, vertex_label
+from .theme import COLUMN_WIDTH, new_axes, state_label, styled, vertex_colour, vertex_label
 
 __all__ = ["phase_portrait", "rest_points"]
 

@@ -23,7 +23,7 @@ from ..dynamics.base import Dynamics
 from ..errors import ParameterError, SpecificationError
 from ..game import Game
 from . import _results
-from .style import (
+from .theme import (
     COLUMN_WIDTH,
     check_parameter,
     light,

@@ -15,7 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError, suggest
 from ..game import Game
 from . import _results
-from .style import COLUMN_WIDTH, CYCLE, light, new_axes, state_label, styled, symbol_label
+from .theme import COLUMN_WIDTH, CYCLE, light, new_axes, state_label, styled, symbol_label
 
 __all__ = ["time_series"]
 

@@ -15,7 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import ParameterError, SpecificationError
 from ..game import Game
 from . import _results
-from .style import (
+from .theme import (
     PAGE_WIDTH,
     check_parameter,
     panel_letter,
