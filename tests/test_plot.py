@@ -468,7 +468,7 @@ def test_sensitivity_and_time_series_draw_a_sweep_result(flagship):
 
 def test_basins_of_sweep_results(flagship):
     from gametheory.figures import PENALTY_ONLY
-    from gametheory.studies.sweeps import basins
+    from gametheory.studies.basins import basins
 
     sample = basins(flagship, PENALTY_ONLY, n=64, seed=0)
     ax = plot.basins({"penalty only": sample}, dynamics=flagship)

@@ -193,7 +193,7 @@ def test_regime_map_input_errors(flagship):
 
 
 def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
-    from gametheory.studies.sweeps import regime_map
+    from gametheory.studies.regimes import regime_map
 
     f_g, s = np.linspace(0, 16, 9), np.linspace(0, 6, 7)
     result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n_starts=0)
@@ -210,7 +210,7 @@ def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
 
 
 def test_regime_map_coloured_by_the_simulated_attractor(flagship):
-    from gametheory.studies.sweeps import regime_map
+    from gametheory.studies.regimes import regime_map
 
     result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 100))
     ax = plot.regime_map(result, params=SQ, dynamics=flagship, colour_by="attractor")

@@ -80,7 +80,7 @@ def versions(backend: str) -> dict[str, str]:
     import scipy
     import sympy
 
-    from .. import __version__
+    from .._version import __version__
 
     out = {
         "gametheory": __version__,
