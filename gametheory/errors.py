@@ -26,43 +26,137 @@ __all__ = [
 
 
 class GameError(Exception):
-    """Base class of every error raised by :mod:`gametheory`."""
+    """Base class of every error raised by :mod:`gametheory`.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> try:
+    ...     gt.parse_expression("2 +")
+    ... except gt.GameError as exc:
+    ...     print(type(exc).__name__)
+    ParseError
+    """
 
 
 class ParseError(GameError, ValueError):
-    """A payoff expression or model file is not valid or not safe to read."""
+    """A payoff expression or model file is not valid or not safe to read.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> gt.parse_expression("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.ParseError: ...
+    """
 
 
 class SpecificationError(GameError, ValueError):
-    """A game is specified inconsistently (profiles, populations, parameters)."""
+    """A game is specified inconsistently (profiles, populations, parameters).
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> gt.Game.from_table({"row": ["H", "T"], "col": ["H", "T"]}, {("H", "H"): (1, -1)})
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: ...
+    """
 
 
 class ParameterError(GameError, ValueError):
-    """Parameter values are missing, unknown, or not finite."""
+    """Parameter values are missing, unknown, or not finite.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> classic.matching_pennies_3().replicator().parameter_vector({"b": 1.0})
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.ParameterError: ...
+    """
 
 
 class StateError(GameError, ValueError):
-    """A state is outside the product of simplices or has the wrong shape."""
+    """A state is outside the product of simplices or has the wrong shape.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> classic.matching_pennies_3().replicator().check_state([0.5, 1.5, 0.5])
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.StateError: ...
+    """
 
 
 class IntegrationError(GameError, RuntimeError):
-    """A numerical integration failed or left the state space."""
+    """A numerical integration failed or left the state space.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> gt.simulate(classic.matching_pennies_3(), [0.5, 0.5, 0.5], (10, 0))
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.IntegrationError: ...
+    """
 
 
 class AnalysisError(GameError, RuntimeError):
-    """A stability or equilibrium computation could not be completed reliably."""
+    """A stability or equilibrium computation could not be completed reliably.
+
+    Examples
+    --------
+    Also raised when an analysis needs a theorem the dynamics does not satisfy
+    (see :class:`~gametheory.dynamics.base.TheoryFacts`).
+
+    >>> from gametheory.errors import AnalysisError, GameError
+    >>> issubclass(AnalysisError, GameError)
+    True
+    """
 
 
 class NumericalError(GameError, ArithmeticError):
-    """A numerical evaluation overflowed or produced NaN (parameters or states too extreme)."""
+    """A numerical evaluation overflowed or produced NaN (parameters or states too extreme).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> dyn.vector_field([0.5, 0.5, 0.5], {"a": 1e308})
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.NumericalError: ...
+    """
 
 
 class StoreError(GameError, RuntimeError):
-    """An on-disk result store is inconsistent with the computation asked for."""
+    """An on-disk result store is inconsistent with the computation asked for.
+
+    Examples
+    --------
+    Raised, for example, when a sweep is asked to resume into a store written
+    for another study (the message names the keys that differ).
+
+    >>> from gametheory.errors import GameError, StoreError
+    >>> issubclass(StoreError, GameError)
+    True
+    """
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest candidate, or ``""``."""
+    """Return ``" (did you mean 'x'?)"`` for the closest candidate, or ``""``.
+
+    Examples
+    --------
+    >>> suggest("Fg", ["F_g", "R_n", "S"])
+    " (did you mean 'F_g'?)"
+    >>> suggest("zzz", ["F_g"])
+    ''
+    """
     candidates = [str(c) for c in candidates]
     by_lower = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.6)

@@ -81,7 +81,14 @@ PENALTY_ONLY = {**cg.STATUS_QUO, "F_g": cg.OPTIMIZED["F_g"]}
 
 
 def small_mode() -> bool:
-    """True when the environment variable ``GAMETHEORY_SMALL`` is set to a non-empty value other than 0."""
+    """True when the environment variable ``GAMETHEORY_SMALL`` is set to a non-empty value other than 0.
+
+    Examples
+    --------
+    >>> import os
+    >>> small_mode() == (os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0"))
+    True
+    """
     return os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0")
 
 
@@ -102,6 +109,12 @@ class Artifact:
         One line on what it shows.
     suffixes : tuple of str
         File suffixes written.
+
+    Examples
+    --------
+    >>> art = next(a for a in manifest() if a.name == "equations")
+    >>> art.kind, art.files
+    ('table', ('equations.tex',))
     """
 
     name: str
@@ -127,6 +140,13 @@ class BuildResult:
         Every file written, in build order.
     seconds : dict
         Wall time per artifact name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> result = build_flagship(tempfile.mkdtemp(), small=True, only=["equations"])
+    >>> [p.name for p in result.files]
+    ['equations.tex']
     """
 
     out_dir: Path
@@ -143,7 +163,13 @@ def _regime_axis(name: str) -> tuple[float, float]:
 
 
 def manifest() -> tuple[Artifact, ...]:
-    """Every artifact of the flagship build, in build order."""
+    """Every artifact of the flagship build, in build order.
+
+    Examples
+    --------
+    >>> [a.name for a in manifest()][:3]
+    ['model_diagram', 'equations', 'parameters']
+    """
     fig, tab = (".png", ".pdf"), (".md", ".tex")
     out = [
         Artifact(
@@ -191,13 +217,27 @@ def manifest() -> tuple[Artifact, ...]:
 
 
 def save_figure(
-    fig: Any, out_dir: Path, stem: str, formats: Sequence[str] = ("png", "pdf"), dpi: int = 300
+    fig: Any,
+    out_dir: str | os.PathLike[str],
+    stem: str,
+    formats: Sequence[str] = ("png", "pdf"),
+    dpi: int = 300,
 ) -> list[Path]:
-    """Save ``fig`` as ``out_dir/stem.<format>`` for each format (``dpi``, tight box, no PDF date); close it."""
+    """Save ``fig`` as ``out_dir/stem.<format>`` for each format (``dpi``, tight box, no PDF date); close it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> [p.name for p in save_figure(fig, tempfile.mkdtemp(), "empty", formats=("png",), dpi=50)]
+    ['empty.png']
+    """
     import matplotlib.pyplot as plt
 
     from .plot import style
 
+    out_dir = Path(out_dir)
     paths = []
     with style():
         for fmt in formats:
@@ -266,6 +306,13 @@ def build_flagship(
     Returns
     -------
     BuildResult
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> result = build_flagship(tempfile.mkdtemp(), small=True, only=["parameters"])
+    >>> sorted(p.name for p in result.files)
+    ['parameters.md', 'parameters.tex']
     """
     import matplotlib.pyplot as plt
 

@@ -72,6 +72,13 @@ class TheoryFacts:
         A rest point is asymptotically stable exactly when it is a strict Nash
         equilibrium (Ritzberger and Weibull 1995 for the multi-population
         replicator dynamics); ESS verdicts may be read from payoffs.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> facts = classic.matching_pennies_3().replicator().facts
+    >>> facts.sinks_are_strict_nash, TheoryFacts().sinks_are_strict_nash
+    (True, False)
     """
 
     faces_invariant: bool = False

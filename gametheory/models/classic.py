@@ -18,6 +18,12 @@ def matching_pennies_3() -> Game:
     """Jordan (1993), Games Econ. Behav. 5:368-386: player 1 matches 2, 2 matches 3, 3 mismatches 1.
 
     Payoffs are ``+a`` for the player's goal met, ``-a`` otherwise.
+
+    Examples
+    --------
+    >>> game = matching_pennies_3()
+    >>> [p.name for p in game.populations], game.parameter_names
+    (['player1', 'player2', 'player3'], ('a',))
     """
     h, t = "H", "T"
     payoffs = {}
@@ -91,6 +97,12 @@ def wang2023_air_pollution() -> Game:
     Strategies: enterprise treats pollution (``T``) or not (``N``); public
     participates (``P``) or not (``N``); government regulates (``R``) or not
     (``N``).  Parameters default to :data:`WANG2023_SCENARIO_1`.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> [e.profile for e in gt.analyze(wang2023_air_pollution()).ess]
+    [('N', 'N', 'N')]
     """
     names = (("T", "N"), ("P", "N"), ("R", "N"))
     payoffs = {tuple(names[i][1 - b] for i, b in enumerate(bits)): row for bits, row in _WANG_PAYOFFS.items()}

@@ -175,7 +175,17 @@ def payoff_table() -> dict[tuple[str, str, str], tuple[str, str, str]]:
 
 
 def game() -> Game:
-    """The crisis-governance game; parameter defaults are :data:`STATUS_QUO`."""
+    """The crisis-governance game; parameter defaults are :data:`STATUS_QUO`.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> g = game()
+    >>> [p.strategies for p in g.populations]
+    [('C', 'B'), ('E', 'P'), ('A', 'I')]
+    >>> [e.profile for e in gt.analyze(g, OPTIMIZED).ess]
+    [('C', 'E', 'A')]
+    """
     return Game.from_table(
         POPULATIONS,
         payoff_table(),
