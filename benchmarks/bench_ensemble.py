@@ -11,9 +11,9 @@ times, for N = 1,000 and 10,000 trajectories:
 
 - the usual approach: sympy ``lambdify`` of the replicator equations (parameters
   substituted) and one :func:`scipy.integrate.solve_ivp` call (RK45) per trajectory;
-- :func:`gametheory.simulate` one trajectory at a time (DOP853, logit coordinates);
-- :func:`gametheory.simulate_many` with the numpy backend, methods DOP853 (default) and DP5;
-- :func:`gametheory.simulate_many` with the numba backend, DOP853 and DP5 (compiled or
+- :func:`gametheory.simulate` one trajectory at a time (DOP853, log-ratio coordinates);
+- :func:`gametheory.simulate_many` with the numpy backend, methods DOP853 (default) and RK45;
+- :func:`gametheory.simulate_many` with the numba backend, DOP853 and RK45 (compiled or
   loaded from the kernel cache before timing; the cold compile time, measured in a
   separate process without the cache, is printed separately).
 
@@ -44,7 +44,7 @@ from scipy.integrate import solve_ivp
 
 import gametheory as gt
 from gametheory.models import crisis_governance
-from gametheory.numerics import kernels as ensemble_kernels
+from gametheory.numerics import kernel_numba
 
 T_SPAN = (0.0, 50.0)
 COLD_COMPILE = """
@@ -123,9 +123,9 @@ def table(dyn, name, params, sizes, subset, numba_ok):
             ("gt.simulate (one at a time)", len(sub) / dt, sim_final, f"timed on {len(sub)}, extrapolated")
         )
         for backend in ("numpy", "numba") if numba_ok else ("numpy",):
-            for method in ("DOP853", "DP5"):
+            for method in ("DOP853", "RK45"):
                 ens, dt = timed(ensemble, dyn, starts, params, backend, method)
-                threads = f", {ensemble_kernels._default_threads()} threads" if backend == "numba" else ""
+                threads = f", {kernel_numba._default_threads()} threads" if backend == "numba" else ""
                 label = f"simulate_many {backend} {method}{threads}"
                 steps = f"all {n}; steps mean {ens.n_steps.mean():.0f}, max {ens.n_steps.max()}"
                 rows.append((label, n / dt, ens.final[:subset], steps))
@@ -164,7 +164,7 @@ def main() -> None:
     sizes = (1000,) if args.quick else (1000, 10_000)
     basins_n = args.basins_n or (100_000 if args.quick else 1_000_000)
     dyn = crisis_governance.game().replicator()
-    numba_ok = ensemble_kernels.numba_available()
+    numba_ok = kernel_numba.numba_available()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"numpy {np.__version__}, gametheory {gt.__version__}; load average at start "
@@ -176,7 +176,7 @@ def main() -> None:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         start = time.perf_counter()
-        for method in ("DOP853", "DP5"):  # one kernel per method: build or load both before timing
+        for method in ("DOP853", "RK45"):  # one kernel per method: build or load both before timing
             dyn.simulate_many(np.full((4, 3), 0.5), T_SPAN, backend="numba", method=method)
         print(
             f"numba kernel (DOP853): cold compile {float(cold.stdout):.1f} s (once per model and method; separate "

@@ -11,11 +11,12 @@ from scipy.integrate import RK45, solve_ivp
 import gametheory as gt
 from gametheory import IntegrationError, ParameterError, StateError
 from gametheory.models import crisis_governance
-from gametheory.numerics import kernels as ek
-from gametheory.numerics.integrate import _LogitChart
+from gametheory.numerics import kernel_numba as kn
+from gametheory.numerics import system, tableaus
+from gametheory.numerics.charts import LogRatioChart
 from gametheory.testing import games, interior_states, states
 
-needs_numba = pytest.mark.skipif(not ek.numba_available(), reason="numba (the 'fast' extra) is not installed")
+needs_numba = pytest.mark.skipif(not kn.numba_available(), reason="numba (the 'fast' extra) is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +35,18 @@ def starts():
 
 
 def test_coefficients_are_scipys_dormand_prince():
-    """The DP5 tableau, error weights and dense-output matrix equal scipy's RK45 (an independent transcription)."""
-    np.testing.assert_array_equal(ek.DP5_C, RK45.C)
-    np.testing.assert_array_equal(ek.DP5_A, RK45.A)
-    np.testing.assert_array_equal(ek.DP5_B, RK45.B)
-    np.testing.assert_array_equal(ek.DP5_E, RK45.E)
-    np.testing.assert_array_equal(ek.DP5_P, RK45.P)
+    """The RK45 tableau, error weights and dense-output matrix equal scipy's RK45 (an independent transcription)."""
+    np.testing.assert_array_equal(tableaus.RK45_C, RK45.C)
+    np.testing.assert_array_equal(tableaus.RK45_A, RK45.A)
+    np.testing.assert_array_equal(tableaus.RK45_B, RK45.B)
+    np.testing.assert_array_equal(tableaus.RK45_E, RK45.E)
+    np.testing.assert_array_equal(tableaus.RK45_P, RK45.P)
 
 
-@pytest.mark.parametrize("method, scipy_method", [("DP5", "RK45"), ("DOP853", "DOP853")])
+@pytest.mark.parametrize("method, scipy_method", [("RK45", "RK45"), ("DOP853", "DOP853")])
 @pytest.mark.parametrize("params", [crisis_governance.STATUS_QUO, crisis_governance.OPTIMIZED])
 def test_numpy_kernel_runs_scipys_method_step_for_step(flagship, starts, params, method, scipy_method):
-    """Each member follows solve_ivp(method=RK45 / DOP853) on the same logit ODE: same steps, same states.
+    """Each member follows solve_ivp(method=RK45 / DOP853) on the same log-ratio ODE: same steps, same states.
 
     Includes the dense output at t_eval (DOP853's three extra stages count in nfev,
     as in scipy).  Only the order of floating-point sums differs, so the states
@@ -56,13 +57,13 @@ def test_numpy_kernel_runs_scipys_method_step_for_step(flagship, starts, params,
     t_eval = np.linspace(0, 30, 16)
     ens = flagship.simulate_many(starts, (0, 30), params, t_eval=t_eval, backend="numpy", method=method)
     assert ens.method == method
-    payoffs = flagship.compiled("payoffs", "scalar")
+    growth = flagship.compiled("growth", "scalar")
     for k, x0 in enumerate(starts):
-        chart = _LogitChart(flagship, x0)
+        chart = LogRatioChart.on_face_of(flagship, x0)
         if chart.u0.size == 0:
             np.testing.assert_array_equal(ens.final[k], x0)
             continue
-        sol = solve_ivp(chart.rhs(payoffs, p), (0, 30), chart.u0, method=scipy_method, rtol=1e-8,
+        sol = solve_ivp(chart.rhs(growth, p), (0, 30), chart.u0, method=scipy_method, rtol=1e-8,
                         atol=1e-10, t_eval=t_eval)  # fmt: skip
         np.testing.assert_allclose(ens.y[k], chart.states(sol.y), rtol=0, atol=1e-12)
         assert ens.nfev[k] == sol.nfev
@@ -74,7 +75,7 @@ def test_endpoints_agree_with_simulate(data):
 
     Random games (2-3 populations, 2-3 strategies, at most 8 profiles), random
     parameters, an interior and an arbitrary (possibly boundary) start.  Two
-    independent integrators: our DP5 ensemble at rtol 1e-9 (global error ~1e-8
+    independent integrators: our RK45 ensemble at rtol 1e-9 (global error ~1e-8
     over t = 3) and scipy's DOP853 in simulate at rtol 1e-10; 1e-6 leaves a
     factor of ~100 for error growth along the flow.
     """
@@ -97,7 +98,7 @@ def test_dense_output_agrees_with_simulate(flagship, starts):
     )
     for k in range(12):
         ref = flagship.simulate(starts[k], (0, 20), params, t_eval=t_eval, rtol=1e-12, atol=1e-14)
-        # the 4th-order interpolant between steps at rtol 1e-10 is accurate to ~1e-9 here
+        # DOP853's 7th-order interpolant between steps at rtol 1e-10 is accurate to ~1e-9 here
         np.testing.assert_allclose(ens.y[k], ref.y, rtol=0, atol=1e-7)
 
 
@@ -130,9 +131,9 @@ def test_faces_and_vertices_are_invariant(flagship, starts):
 @needs_numba
 @pytest.mark.parametrize("params", [crisis_governance.STATUS_QUO, crisis_governance.OPTIMIZED])
 def test_numba_and_numpy_backends_agree(flagship, starts, params):
-    """Same algorithm (DOP853, logit), two implementations: same step counts, states equal to rounding.
+    """Same algorithm (DOP853, log-ratio), two implementations: same step counts, states equal to rounding.
 
-    DP5 is checked against numpy in the 'shares' test below: each (coordinates,
+    RK45 is checked against numpy in the 'shares' test below: each (coordinates,
     method) pair is a kernel of its own, compiled once (seconds), so the tests
     compile two that together run every branch of the generated solver.
     """
@@ -166,12 +167,12 @@ def test_numba_reports_overflow_like_numpy(flagship):
 
 
 @needs_numba
-def test_numba_dp5_shares_coordinates_and_parameter_arrays(flagship):
-    """The DP5 kernel in 'shares' coordinates (the replicator equation itself), with per-trajectory
+def test_numba_rk45_shares_coordinates_and_parameter_arrays(flagship):
+    """The RK45 kernel in 'shares' coordinates (the replicator equation itself), with per-trajectory
     parameters and dense output, against numpy and against simulate."""
     x0 = np.random.default_rng(3).uniform(0.05, 0.95, (6, 3))
     params = dict(crisis_governance.OPTIMIZED) | {"S": np.linspace(0, 4, 6)}
-    kwargs = {"coordinates": "shares", "method": "DP5", "t_eval": np.linspace(0, 30, 7)}
+    kwargs = {"coordinates": "shares", "method": "RK45", "t_eval": np.linspace(0, 30, 7)}
     a = flagship.simulate_many(x0, (0, 30), params, backend="numpy", **kwargs)
     b = flagship.simulate_many(x0, (0, 30), params, backend="numba", **kwargs)
     # in shares, the step control admits local errors of rtol * |x| = 1e-8 near x = 1: a rounding-level
@@ -181,32 +182,32 @@ def test_numba_dp5_shares_coordinates_and_parameter_arrays(flagship):
     for k in range(6):
         ref = flagship.simulate(x0[k], (0, 30), dict(params) | {"S": params["S"][k]}, rtol=1e-12, atol=1e-14,
                                 t_eval=kwargs["t_eval"])  # fmt: skip
-        # DP5 in shares at rtol 1e-8: global errors of ~1e-7 at most on this contracting flow
+        # RK45 in shares at rtol 1e-8: global errors of ~1e-7 at most on this contracting flow
         np.testing.assert_allclose(b.y[k], ref.y, rtol=0, atol=1e-6)
 
 
 @needs_numba
 def test_compiled_kernel_is_reloaded_from_the_disk_cache(flagship, starts):
     """A new process (here: a dropped in-memory cache) loads numba's machine code instead of compiling."""
-    if ek.kernel_cache_dir() is None:
+    if kn.kernel_cache_dir() is None:
         pytest.skip("no writable kernel cache directory")
     first = flagship.simulate_many(starts, (0, 20), backend="numba")  # compiled (or loaded) once here
-    system = ek.EnsembleSystem.from_dynamics(flagship, "numba")
-    key = system.kernel_key("logit", "DOP853")
-    module_file = ek.kernel_cache_dir() / f"gametheory_kernel_{key[:24]}.py"
-    assert module_file.read_text() == ek._kernel_module_source(system, "logit", "DOP853")
-    ek._NUMBA_KERNELS.pop(key)
+    ens_system = system.EnsembleSystem.from_dynamics(flagship, "numba")
+    key = ens_system.kernel_key("log-ratio", "DOP853")
+    module_file = kn.kernel_cache_dir() / f"gametheory_kernel_{key[:24]}.py"
+    assert module_file.read_text() == kn._kernel_module_source(ens_system, "log-ratio", "DOP853")
+    kn._NUMBA_KERNELS.pop(key)
     again = flagship.simulate_many(starts, (0, 20), backend="numba")
-    kernel = ek._NUMBA_KERNELS[key]
+    kernel = kn._NUMBA_KERNELS[key]
     assert sum(kernel.stats.cache_hits.values()) == 1 and not kernel.stats.cache_misses
     np.testing.assert_array_equal(again.final, first.final)
 
 
 def test_kernel_cache_directory_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("GAMETHEORY_KERNEL_CACHE", "off")
-    assert ek.kernel_cache_dir() is None
+    assert kn.kernel_cache_dir() is None
     monkeypatch.setenv("GAMETHEORY_KERNEL_CACHE", str(tmp_path / "kernels"))
-    assert ek.kernel_cache_dir() == tmp_path / "kernels" and (tmp_path / "kernels").is_dir()
+    assert kn.kernel_cache_dir() == tmp_path / "kernels" and (tmp_path / "kernels").is_dir()
 
 
 def test_ensemble_is_frozen_and_labelled(flagship):
@@ -222,7 +223,7 @@ def test_ensemble_is_frozen_and_labelled(flagship):
         ens.final[0, 0] = 1.0
     with pytest.raises(StateError, match="did you mean 'x'"):
         ens["X"]
-    assert ens.success and ens.messages == {0: ek.STATUS_MESSAGES[0]}
+    assert ens.success and ens.messages == {0: system.STATUS_MESSAGES[0]}
     assert ens.fingerprint == flagship.game.fingerprint and "2 trajectories" in repr(ens)
     no_eval = flagship.simulate_many([0.5, 0.5, 0.5], (0, 5), backend="numpy")
     assert no_eval.t.tolist() == [5.0] and np.array_equal(no_eval.y[:, :, 0], no_eval.final)
@@ -242,7 +243,7 @@ def test_to_frame_is_long_format(flagship):
     "kwargs, error, fragment",
     [
         ({"backend": "cuda"}, IntegrationError, "unknown backend"),
-        ({"method": "RK45"}, IntegrationError, r"unknown method 'RK45' for ensembles"),
+        ({"method": "DP5"}, IntegrationError, r"unknown method 'DP5' for ensembles"),
         ({"coordinates": "polar"}, IntegrationError, "unknown coordinates"),
         ({"rtol": 0}, IntegrationError, "rtol must be"),
         ({"atol": float("nan")}, IntegrationError, "atol must be"),
@@ -284,7 +285,7 @@ def test_failures_are_reported_per_trajectory():
     assert -2 in ens.messages and "max_steps" in ens.messages[-2]
     with pytest.raises(IntegrationError, match=r"1 of 2 trajectories failed.*x0 = \[0.6, 0.3\].*max_steps"):
         dyn.simulate_many(starts, (0, 1e4), {"k": 1e6}, raise_on_failure=True, **kwargs)
-    # in logit coordinates the same problem is not stiff: u' is a bounded payoff difference
+    # in log-ratio coordinates the same problem is not stiff: u' is a bounded payoff difference
     logit = dyn.simulate_many(starts, (0, 1e4), {"k": 1e6}, max_steps=500, backend="numpy")
     assert logit.success and logit.n_steps[0] < 500
 
@@ -297,8 +298,8 @@ def test_overflow_is_reported_not_warned():
 
 
 def test_auto_backend_without_numba(monkeypatch, flagship):
-    ek.numba_available.cache_clear()
-    monkeypatch.setattr(ek, "numba_available", lambda: False)
+    kn.numba_available.cache_clear()
+    monkeypatch.setattr(kn, "numba_available", lambda: False)
     assert flagship.simulate_many([0.5, 0.5, 0.5], (0, 1), backend="auto").backend == "numpy"
     with pytest.raises(ImportError, match=r"gametheory-egt\[fast\]"):
         flagship.simulate_many([0.5, 0.5, 0.5], (0, 1), backend="numba")
@@ -307,4 +308,18 @@ def test_auto_backend_without_numba(monkeypatch, flagship):
 def test_generated_source_format_is_checked():
     """The numba kernel parses the generator's output; an unexpected line is an error, not silence."""
     with pytest.raises(ValueError, match="unexpected line"):
-        ek._split_scalar_source("def f(x, p, out):\n    out = 3\n    return None\n")
+        kn._split_scalar_source("def f(x, p, out):\n    out = 3\n    return None\n")
+
+
+def test_ensemble_result_protocol(flagship):
+    params = dict(crisis_governance.STATUS_QUO) | {"W": np.array([0.5, 1.0])}
+    ens = flagship.simulate_many([0.5, 0.5, 0.5], (0, 5), params, t_eval=[0, 2.5, 5], backend="numpy")
+    text = ens.summary()
+    assert text.startswith("Ensemble of 2 trajectories") and "varying across trajectories: W" in text
+    assert ens._repr_markdown_().startswith("**Ensemble") and "<ul>" in ens._repr_html_()
+    with pytest.raises(TypeError):
+        ens.params["W"] = 0.0
+    with pytest.raises(ValueError):
+        ens.params["W"][0] = 0.0
+    ax = ens.plot()
+    assert len(ax.get_lines()) == 6

@@ -116,7 +116,7 @@ def test_overflow_is_reported_clearly():
         {(s, t): ("k" if s == "a" else "0", "0") for s in "ab" for t in "ab"},
     )
     dyn = g.replicator()
-    for coordinates in ("logit", "shares"):
+    for coordinates in ("log-ratio", "shares"):
         with pytest.raises(IntegrationError, match=r"overflow.*x0 = \[0.5, 0.5\].*'k': 1e\+300"):
             gt.simulate(dyn, [0.5, 0.5], (0, 10), {"k": 1e300}, coordinates=coordinates)
     tr = gt.simulate(dyn, [0.5, 0.5], (0, 10), {"k": 1.0})
@@ -162,3 +162,20 @@ def test_long_horizon(flagship):
     tr = flagship.simulate([0.3, 0.6, 0.2], (0, 1e4), crisis_governance.OPTIMIZED)
     np.testing.assert_allclose(tr.final, [1, 1, 1], atol=1e-9)
     assert tr.max_excursion < 1e-6
+
+
+def test_trajectory_result_protocol(flagship):
+    pd = pytest.importorskip("pandas")
+    tr = flagship.simulate([0.5, 0.5, 0.5], (0, 5), crisis_governance.STATUS_QUO, t_eval=[0, 2, 5])
+    text = tr.summary()
+    assert "Trajectory of x, y, z over t in [0, 5]" in text and "final state" in text
+    assert tr._repr_markdown_().startswith("**Trajectory") and tr._repr_html_().startswith("<div>")
+    frame = tr.to_frame()
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["t", "coordinate", "value"]
+    assert len(frame) == 9 and frame["coordinate"].tolist()[:3] == ["x", "x", "x"]
+    np.testing.assert_array_equal(frame["value"].to_numpy()[3:6], tr["y"])
+    with pytest.raises(TypeError):
+        tr.params["C_g"] = 0.0
+    assert tr.params["C_g"] == crisis_governance.STATUS_QUO["C_g"]
+    ax = tr.plot()
+    assert len(ax.get_lines()) == 3

@@ -217,7 +217,9 @@ class Dynamics(abc.ABC):
             return self.jacobian()
         if which == "payoffs":
             return sympy.Matrix([f for row in self.expected_payoffs for f in row])
-        raise ValueError(f"unknown compiled function {which!r}; use 'rhs', 'jac' or 'payoffs'")
+        if which == "growth":
+            return sympy.Matrix([g for row in self.growth_rates for g in row])
+        raise ValueError(f"unknown compiled function {which!r}; use 'rhs', 'jac', 'payoffs' or 'growth'")
 
     @functools.cached_property
     def _compiled(self) -> dict[str, CompiledFunction]:
@@ -227,8 +229,9 @@ class Dynamics(abc.ABC):
         """Compiled numerical function, generated once and cached.
 
         ``which`` is ``"rhs"`` (the equations, shape ``(d,)``), ``"jac"`` (the
-        Jacobian, ``(d, d)``) or ``"payoffs"`` (all expected payoffs
-        :math:`f_{ij}`, population by population, ``(sum k_i,)``); ``flavour``
+        Jacobian, ``(d, d)``), ``"payoffs"`` (all expected payoffs
+        :math:`f_{ij}`, population by population, ``(sum k_i,)``) or ``"growth"``
+        (all :attr:`growth_rates`, same layout; the log-ratio chart's input); ``flavour``
         is ``"array"`` or ``"scalar"`` (see :mod:`gametheory.codegen`).
         """
         key = f"{which}:{flavour}"
@@ -409,7 +412,7 @@ class Dynamics(abc.ABC):
     def simulate(
         self, x0: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Trajectory:
-        """Integrate one trajectory; see :func:`gametheory.integrate.simulate`."""
+        """Integrate one trajectory; see :func:`gametheory.numerics.integrate.simulate`."""
         from ..numerics.integrate import simulate
 
         return simulate(self, x0, t_span, params, **kwargs)
@@ -417,8 +420,8 @@ class Dynamics(abc.ABC):
     def simulate_many(
         self, states: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any:
-        """Integrate an ensemble; see :func:`gametheory.integrate.simulate_many`."""
-        from ..numerics.integrate import simulate_many
+        """Integrate an ensemble; see :func:`gametheory.numerics.ensemble.simulate_many`."""
+        from ..numerics.ensemble import simulate_many
 
         return simulate_many(self, states, t_span, params, **kwargs)
 
