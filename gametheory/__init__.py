@@ -17,7 +17,8 @@ from .errors import (
     StoreError,
 )
 from .expressions import parse_expression
-from .game import Game, Parameter, Population, load_game, loads_game
+from .game import Game, Parameter, Population
+from .io import load_game, loads_game
 from .numerics.integrate import Trajectory, simulate
 
 __version__ = "0.1.0"

@@ -9,15 +9,32 @@ checked against a small grammar and translated to sympy by hand::
     expr   := number | name | expr (+ - * / ** ^) expr | (+|-) expr | func(expr, ...)
     func   := exp | log | sqrt | Min | Max | Abs      (min, max, abs are aliases)
 
+Greek letters become their ASCII names (:data:`GREEK`: ``α`` is ``alpha``,
+``λ`` is ``lambda``, ``Δ`` is ``Delta``), so ``α`` and ``alpha`` are one
+parameter.  Sub- and superscript characters (``C₁``, ``x²``) and implicit
+multiplication (``2a``, ``2 a``, ``a b``, ``2(a + b)``) are refused with a hint
+(``write C_1``, ``write 2*a``).
 Characters that PDFs use for arithmetic are accepted as their ASCII meaning:
 the minus sign and dashes (``\u2212``, ``\u2013``, ``\u2014``) as ``-``,
 ``\u00d7``, ``\u00b7``, ``\u22c5`` as ``*``, ``\u00f7`` as ``/``.
 
-Every identifier is a plain real parameter symbol, even where sympy would give
+Every identifier is a plain parameter symbol (no assumptions, see
+:func:`parameter_symbol`), even where sympy would give
 the name a meaning (``S``, ``E``, ``I``, ``N``, ``O``, ``Q``, ``beta``,
 ``gamma``, ``zeta``, ``pi``, ``lambda``...).  ``^`` means power, as in papers.
 Decimal literals become exact rationals (``0.1`` is ``1/10``), so symbolic
 stability conditions are exact.
+
+Numbers may also be given as numbers rather than strings: Python ``int`` and
+``float`` and numpy scalars or 0-d arrays of integer or floating type.  A numpy
+integer becomes the Python ``int`` of the same value; a numpy floating scalar
+(``float16``, ``float32``, ``float64``) becomes the Python ``float`` of the same
+value, which is exact for every such type, and is then read like a Python float:
+as the exact rational of its shortest decimal representation.  So
+``np.float64(0.1)`` is ``1/10``, but ``np.float32(0.1)`` is
+``0.10000000149011612`` (the float32 nearest to 0.1), not ``1/10``; pass
+decimal strings or Python floats when decimal values are meant.  Booleans,
+complex numbers and arrays with more than one element are rejected.
 
 Rejected with :class:`~gametheory.errors.ParseError`, before anything is
 evaluated: attribute access, subscripts, lambdas, comprehensions, strings,
@@ -32,14 +49,25 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
+import unicodedata
 from collections.abc import Mapping
 
+import numpy as np
 import sympy
 
 from .errors import ParseError
 
-__all__ = ["parse_expression", "parameter_symbol", "FUNCTIONS", "MAX_LENGTH"]
+__all__ = [
+    "FUNCTIONS",
+    "GREEK",
+    "MAX_LENGTH",
+    "as_python_number",
+    "ascii_name",
+    "parameter_symbol",
+    "parse_expression",
+]
 
 #: Longest accepted expression, in characters.
 MAX_LENGTH = 20_000
@@ -68,13 +96,41 @@ _PDF_CHARACTERS = str.maketrans(
     {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
      "\u2219": "*", "\u00f7": "/", "\u2044": "/", "\u00a0": " "}
 )  # fmt: skip
+#: Greek letters, mapped to their ASCII names so that ``α`` and ``alpha`` are one parameter
+#: (and LaTeX output stays ASCII).  ``λ`` becomes ``lambda``, the parameter that typing
+#: ``lambda`` gives (a Python keyword, renamed internally like every keyword used as a name).
+#: Capitals get capitalised names (``Δ`` -> ``Delta``); letter variants map to the letter
+#: (``ϵ`` -> ``epsilon``, ``ϑ`` -> ``theta``, ``ς`` -> ``sigma``, the micro sign ``µ`` -> ``mu``).
+GREEK: Mapping[str, str] = {
+    **dict(zip("αβγδεζηθικλμνξοπρστυφχψω", (
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma "
+        "tau upsilon phi chi psi omega").split())),
+    **dict(zip("ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ", (
+        "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi Rho Sigma "
+        "Tau Upsilon Phi Chi Psi Omega").split())),
+    "ϵ": "epsilon", "ϑ": "theta", "ς": "sigma", "ϕ": "phi", "ϱ": "rho", "ϖ": "pi", "ϰ": "kappa",
+    "µ": "mu",
+}  # fmt: skip
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿⁱ⁺⁻"
 _CONSTANTS = ("True", "False", "None")  # keywords that stay literals (and are then rejected)
 _KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renamed to this + name
 
 
 def parameter_symbol(name: str) -> sympy.Symbol:
-    """The canonical symbol of a parameter: a real sympy ``Symbol`` named ``name``."""
-    return sympy.Symbol(name, real=True)
+    """The canonical symbol of a parameter: a plain sympy ``Symbol`` named ``name``.
+
+    It carries no assumptions, so a user's ``sympy.Symbol(name)`` *is* the
+    parameter, and ``expr.subs({"name": value})`` substitutes it.  (Dropping the
+    former ``real=True`` changed no result: the flagship tables and figures are
+    byte-identical.)
+
+    Examples
+    --------
+    >>> parameter_symbol("F_g") == sympy.Symbol("F_g")
+    True
+    """
+    return sympy.Symbol(name)
 
 
 def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
@@ -92,14 +148,26 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     Returns
     -------
     sympy.Expr
-        The expression with every identifier a real :class:`sympy.Symbol`.
+        The expression with every identifier a plain :class:`sympy.Symbol`.
 
     Raises
     ------
     ParseError
         If the text is not an arithmetic expression of the accepted grammar.
+
+    Examples
+    --------
+    >>> parse_expression("R_g - C_g + lam*V_n^2")
+    -C_g + R_g + V_n**2*lam
+    >>> parse_expression("0.1*α − β")  # exact decimals, Greek names, a PDF minus sign
+    alpha/10 - beta
+    >>> parse_expression("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.ParseError: calling '__import__' (allowed functions: Abs, Max, Min, exp, log, sqrt) is not allowed in a payoff expression: "__import__('os')"
     """
     context = f" in {where}" if where else ""
+    text = as_python_number(text)
     if isinstance(text, bool):
         raise ParseError(f"a payoff must be a number or an expression, got {text!r}{context}")
     if isinstance(text, (int, float)):
@@ -116,31 +184,94 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
         )
     if not text.strip():
         raise ParseError(f"empty expression{context}")
-    source = _rename_keywords(text.translate(_PDF_CHARACTERS), context)
+    clean = text.translate(_PDF_CHARACTERS)
+    _refuse_typography(text, clean, context)
+    source = _rename_tokens(clean, text, context)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}{_hint(clean)}") from None
     return _Translator(text, context).visit(tree.body, 0)
+
+
+def as_python_number(value: object) -> object:
+    """A numpy integer or floating scalar (or 0-d array) as the Python number of the same value.
+
+    Anything else is returned unchanged (numpy booleans become Python ``bool``,
+    which payoffs reject).  The conversion is exact: every numpy integer fits a
+    Python ``int`` and every float16/float32/float64 value is a Python ``float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_python_number(np.int64(3)), as_python_number(np.float32(0.5)), as_python_number(np.array(2.0))
+    (3, 0.5, 2.0)
+    >>> as_python_number("a + 1")
+    'a + 1'
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n] + "..."
 
 
-def _rename_keywords(text: str, context: str) -> str:
-    """Token pass: ``^`` becomes ``**`` and keywords used as names are renamed.
+def _refuse_typography(text: str, clean: str, context: str) -> None:
+    """Sub- and superscript characters (from PDFs) get a hint instead of a tokenizer message."""
+    for i, ch in enumerate(clean):
+        if ch in _SUBSCRIPTS:
+            j = i
+            while j < len(clean) and clean[j] in _SUBSCRIPTS:
+                j += 1
+            sub = unicodedata.normalize("NFKC", clean[i:j])
+            raise ParseError(
+                f"cannot parse {_short(text)!r}{context}: subscript characters {clean[i:j]!r} are not "
+                f"allowed; write {clean[:i].split()[-1] if clean[:i].split() else ''}_{sub}"
+            )
+        if ch in _SUPERSCRIPTS:
+            raise ParseError(
+                f"cannot parse {_short(text)!r}{context}: superscript character {ch!r} is not allowed; "
+                f"write powers with ** or ^ (e.g. x\u00b2 as x**2, or x^2)"
+            )
+
+
+def _hint(text: str) -> str:
+    """A hint for a text that does not parse: implicit multiplication, the usual culprit."""
+    match = re.search(r"(?<![\w.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*([^\W\d]\w*)", text) or re.search(
+        r"([^\W\d]\w*|\d+(?:\.\d*)?|\))\s+([^\W\d]\w*|\d|\()", text
+    )
+    if match is None:
+        return ""
+    a, b = match.group(1), match.group(2)
+    return f"; multiplication must be written out: write {a}*{b} instead of {match.group(0)!r}"
+
+
+def _rename_tokens(text: str, original: str, context: str) -> str:
+    """Token pass: ``^`` becomes ``**``, Greek letters their ASCII names, keywords are renamed.
 
     ``^`` must be translated on tokens, not on the tree: Python gives ``^`` a
     lower precedence than ``+``, so ``N^2 + 1`` would parse as ``N^(2 + 1)``.
-    Keywords (``lambda``) become ``kw__lambda`` and are mapped back to symbols.
+    Greek letters in names become their names (:data:`GREEK`), ``α_g`` ->
+    ``alpha_g``; a Greek letter next to another letter in one name (``αβ``,
+    ``Fα``) is ambiguous and refused with a hint.  Keywords (``lambda``, also
+    from ``λ``) become ``kw__lambda`` and are mapped back to symbols.
     """
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
-        raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}") from None
+        raise ParseError(f"cannot parse {_short(original)!r}{context}: {exc}{_hint(text)}") from None
     out = []
     for tok in tokens:
+        if tok.type == tokenize.NAME and any(ch in GREEK for ch in tok.string):
+            tok = tok._replace(string=_greek_name(tok.string, original, context))
         if tok.type == tokenize.NAME and keyword.iskeyword(tok.string) and tok.string not in _CONSTANTS:
             tok = tok._replace(string=_KEYWORD_PREFIX + tok.string)
         elif tok.type == tokenize.OP and tok.string == "^":
@@ -149,22 +280,53 @@ def _rename_keywords(text: str, context: str) -> str:
     return tokenize.untokenize(out)
 
 
+def _greek_name(name: str, original: str, context: str) -> str:
+    """``α_g`` -> ``alpha_g``; ``αβ`` or ``Fα`` (a Greek letter touching another letter) is refused."""
+    for i, ch in enumerate(name):
+        if ch in GREEK:
+            neighbours = name[max(i - 1, 0) : i] + name[i + 1 : i + 2]
+            if any(c.isalpha() for c in neighbours):
+                spelled = "".join(f" {GREEK[c]} " if c in GREEK else c for c in name).split()
+                raise ParseError(
+                    f"cannot parse {_short(original)!r}{context}: the name {name!r} puts the Greek letter "
+                    f"{ch!r} next to another letter; write {'*'.join(spelled)} for a product or "
+                    f"{'_'.join(spelled)} for one parameter"
+                )
+    return ascii_name(name)
+
+
+def ascii_name(name: str) -> str:
+    """``name`` with every Greek letter replaced by its ASCII name (:data:`GREEK`).
+
+    Used for every parameter name the package is given (payoff strings, sympy
+    expressions, :class:`~gametheory.game.Parameter` names, ``params`` keys), so
+    that ``α`` and ``alpha`` are one parameter everywhere.
+
+    Examples
+    --------
+    >>> ascii_name("α_g"), ascii_name("λ"), ascii_name("R_g")
+    ('alpha_g', 'lambda', 'R_g')
+    """
+    return "".join(GREEK.get(ch, ch) for ch in name)
+
+
 def _number(value: float | int, context: str) -> sympy.Expr:
+    value = as_python_number(value)
     if isinstance(value, int):
         return sympy.Integer(value)
     if value != value or value in (float("inf"), float("-inf")):
         raise ParseError(f"payoff value {value!r} is not finite{context}")
-    return sympy.Rational(repr(value))
+    return sympy.Rational(repr(float(value)))
 
 
 def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:
-    """Replace every symbol by the canonical real parameter symbol of that name."""
+    """Replace every symbol by the canonical parameter symbol of that name."""
     if not isinstance(expr, sympy.Expr):
         raise ParseError(f"{type(expr).__name__} is not a scalar expression{context}")
     bad = [a for a in expr.atoms(sympy.Float) if not a.is_finite]
     if bad or expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         raise ParseError(f"expression {expr} is not finite{context}")
-    return expr.xreplace({s: parameter_symbol(s.name) for s in expr.free_symbols})
+    return expr.xreplace({s: parameter_symbol(ascii_name(s.name)) for s in expr.free_symbols})
 
 
 class _Translator:
@@ -227,7 +389,7 @@ class _Translator:
             ident = ident[len(_KEYWORD_PREFIX) :]
         elif ident.startswith("_"):
             raise self.fail(f"the name {ident!r} (names may not start with '_')")
-        return parameter_symbol(ident)
+        return parameter_symbol(ascii_name(ident))  # Python's NFKC may have made Greek of a variant
 
     def power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
         if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
@@ -240,7 +402,11 @@ class _Translator:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             allowed = ", ".join(sorted({"exp", "log", "sqrt", "Min", "Max", "Abs"}))
-            raise self.fail(f"calling {what!r} (allowed functions: {allowed})")
+            plausible = isinstance(node.func, ast.Constant) or (
+                isinstance(node.func, ast.Name) and not what.startswith("_")
+            )
+            hint = f"; to multiply, write {what}*(...)" if plausible else ""
+            raise self.fail(f"calling {what!r} (allowed functions: {allowed}{hint})")
         name = node.func.id
         if node.keywords:
             raise self.fail(f"a keyword argument to {name}()")

@@ -10,7 +10,7 @@ every other population, so the expected payoff of strategy ``j`` of population
 .. math::  f_{ij}(x) = \\sum_{s_{-i}} \\pi_i(j, s_{-i}) \\prod_{l \\ne i} x_{l, s_l}.
 
 Games are built from Python (:class:`Game`, :meth:`Game.from_table`) or read
-from TOML (:func:`load_game`); payoff strings are parsed safely (see
+from TOML or JSON files (:mod:`gametheory.io`); payoff strings are parsed safely (see
 :mod:`gametheory.expressions`).
 """
 
@@ -19,34 +19,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sympy
 
-from .errors import ParseError, SpecificationError, suggest
-from .expressions import parameter_symbol, parse_expression
+from .errors import SpecificationError, suggest
+from .expressions import ascii_name, parameter_symbol, parse_expression
 
 if TYPE_CHECKING:
     from .dynamics.replicator import ReplicatorDynamics
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-__all__ = ["Population", "Parameter", "Game", "load_game"]
+__all__ = ["Population", "Parameter", "Game", "state_names"]
 
 #: Largest number of pure strategy profiles a game may have.
 MAX_PROFILES = 100_000
-#: Largest TOML model file accepted by :func:`load_game`, in bytes.
-MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,15 @@ class Population:
     """A population and the names of its pure strategies, in declaration order.
 
     The state of the population is the vector of shares of all strategies but
-    the last (see :class:`~gametheory.dynamics.ReplicatorDynamics`).
+    the last (see :func:`state_names`).
+
+    Examples
+    --------
+    >>> pop = Population("government", ["C", "B"])
+    >>> pop.size, pop.index("B")
+    (2, 1)
+    >>> pop.summary()
+    'government: C, B'
     """
 
     name: str
@@ -88,6 +87,13 @@ class Population:
         """Number of pure strategies."""
         return len(self.strategies)
 
+    def summary(self) -> str:
+        """One line: ``name: strategy, strategy, ...``."""
+        return f"{self.name}: {', '.join(self.strategies)}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.name}**: {', '.join(self.strategies)}"
+
     def index(self, strategy: str) -> int:
         """Position of ``strategy`` in this population, with a clear error if unknown."""
         try:
@@ -115,6 +121,19 @@ class Parameter:
         What the parameter means.
     source
         Where it comes from (e.g. a section of a paper).
+
+    A Greek name is stored as its ASCII name (``"α"`` is ``"alpha"``, see
+    :data:`gametheory.expressions.GREEK`), as in payoff strings.  Defaults and
+    bounds may be Python or numpy numbers; they are stored as ``float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = Parameter("θ", np.float64(0.5), (0, 1), "exposure probability", "section 2.1")
+    >>> p.name, p.default, p.bounds
+    ('theta', 0.5, (0.0, 1.0))
+    >>> p.summary()
+    'theta = 0.5 in [0, 1]: exposure probability (section 2.1)'
     """
 
     name: str
@@ -124,13 +143,17 @@ class Parameter:
     source: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.name, str):
+            object.__setattr__(self, "name", ascii_name(self.name))  # "α" is "alpha", as in payoffs
         if not isinstance(self.name, str) or not self.name.isidentifier() or self.name.startswith("_"):
             raise SpecificationError(
                 f"parameter name {self.name!r} must be an identifier not starting with '_'"
             )
         if self.default is not None:
+            if isinstance(self.default, (bool, np.bool_)) or np.ndim(self.default) != 0:
+                raise SpecificationError(f"parameter {self.name!r}: default {self.default!r} is not a number")
             try:
-                value = float(self.default)
+                value = float(self.default)  # numpy scalars and 0-d arrays convert exactly
             except (TypeError, ValueError):
                 raise SpecificationError(
                     f"parameter {self.name!r}: default {self.default!r} is not a number"
@@ -153,9 +176,18 @@ class Parameter:
                     f"parameter {self.name!r}: default {self.default} lies outside its bounds ({lo}, {hi})"
                 )
 
+    def summary(self) -> str:
+        """One line: name, default, bounds, description and source."""
+        from .io import parameter_summary
+
+        return parameter_summary(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()
+
     @property
     def symbol(self) -> sympy.Symbol:
-        """The sympy symbol of the parameter (real)."""
+        """The sympy symbol of the parameter: ``sympy.Symbol(name)``, no assumptions."""
         return parameter_symbol(self.name)
 
 
@@ -177,9 +209,12 @@ class Game:
     parameters
         Optional: :class:`Parameter` objects, or a mapping ``{name: default}``
         or ``{name: Parameter}``.  When given, every name used in the payoffs
-        must be declared and every declared name must be used.  When omitted,
-        the parameters are the names found in the payoffs (sorted), without
-        defaults.
+        must be declared; declared names that no payoff uses are kept as
+        parameters (so a paper's full parameter set can be declared for each of
+        its tables).  When omitted, the parameters are the names found in the
+        payoffs (sorted), without defaults.  No parameter may be named like a
+        state variable (:func:`state_names`: ``x``, ``y``, ``z``, ... or
+        ``x1``, ``x2``, ...), since payoffs are per pure profile.
     name
         A title for the game.
 
@@ -187,9 +222,26 @@ class Game:
     ------
     SpecificationError
         On a missing or extra profile, a payoff tuple of the wrong length,
-        duplicate names, or undeclared/unused parameters.
+        duplicate names, undeclared parameters, or a payoff that names a
+        state variable.
     ParseError
         On a payoff expression that is not valid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[3, 0], [5, 1]])
+    >>> pd = Game(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {(r, c): (A[i, j], A[j, i]) for i, r in enumerate("CD") for j, c in enumerate("CD")},
+    ...     name="Prisoner's dilemma",
+    ... )
+    >>> pd.strategy_counts, pd.profiles[1], pd.payoff(("C", "D"), "col")
+    ((2, 2), ('C', 'D'), 5)
+    >>> pd.summary().splitlines()[-1]  # populations, parameters, payoff table
+    '  D,D: 1 ; 1'
+    >>> pd.replicator().equations[0].factor()
+    x*(x - 1)*(y + 1)
     """
 
     populations: tuple[Population, ...]
@@ -207,7 +259,9 @@ class Game:
     ) -> None:
         pops = _populations(populations)
         table = _payoff_table(pops, payoffs)
+        _refuse_state_names(pops, table, ())  # before _parameters: "uses 'y'" says more than "undeclared"
         params = _parameters(table, parameters)
+        _refuse_state_names(pops, (), params)
         profiles = list(itertools.product(*(p.strategies for p in pops)))
         object.__setattr__(self, "populations", pops)
         object.__setattr__(self, "_payoff_table", table)
@@ -373,29 +427,27 @@ class Game:
         """The replicator dynamics of the game (computed once, then cached)."""
         return self._replicator
 
+    def summary(self) -> str:
+        """Text summary: populations and strategies, parameters with defaults, payoff table."""
+        from .io import game_summary
+
+        return game_summary(self)
+
+    def _repr_markdown_(self) -> str:
+        from .io import game_markdown
+
+        return game_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .io import game_html
+
+        return game_html(self)
+
     def to_toml(self) -> str:
-        """The game as a TOML model file that :func:`load_game` reads back."""
-        out = []
-        if self.name:
-            out.append(f"name = {_toml_string(self.name)}")
-        out.append("\n[populations]")
-        for p in self.populations:
-            out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
-        for p in self.parameters:
-            out.append(f"\n[parameters.{p.name}]")
-            if p.default is not None:
-                out.append(f"default = {p.default!r}")
-            if p.bounds is not None:
-                out.append(f"bounds = [{_toml_float(p.bounds[0])}, {_toml_float(p.bounds[1])}]")
-            if p.description:
-                out.append(f"description = {_toml_string(p.description)}")
-            if p.source:
-                out.append(f"source = {_toml_string(p.source)}")
-        out.append("\n[payoffs]")
-        for profile, row in self.payoffs.items():
-            exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
-            out.append(f"{_toml_string(','.join(profile))} = [{exprs}]")
-        return "\n".join(out) + "\n"
+        """The game as a TOML model file that :func:`~gametheory.io.load_game` reads back (see :func:`gametheory.io.to_toml`)."""
+        from .io import to_toml
+
+        return to_toml(self)
 
 
 # ---------------------------------------------------------------- validation
@@ -455,6 +507,8 @@ def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sym
     table = []
     for profile in expected:
         row = given[profile]
+        if isinstance(row, np.ndarray) and row.ndim == 1:
+            row = list(row)  # a row of a numpy payoff array: its entries are numpy scalars
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise SpecificationError(
                 f"payoffs at {profile} must be a sequence of {len(pops)} values, one per population "
@@ -474,7 +528,64 @@ def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sym
     return tuple(table)
 
 
+def state_names(populations: Sequence[Population]) -> tuple[str, ...]:
+    """Names of the state variables of any dynamics of a game with these populations.
+
+    The state holds, for each population, the shares of all its strategies but
+    the last.  A 2-strategy population's share gets one letter (``x``, ``y``,
+    ``z``, ``w``, ``v``, ``u`` for the 1st to 6th population), a population with
+    ``k >= 3`` strategies gets ``k - 1`` numbered names (``x1``, ``x2``, ...).
+    Games with more than 6 populations use ``x1_``, ``x2_``, ... as letters.
+    Payoffs may not use these names (see :class:`Game`).
+
+    Examples
+    --------
+    >>> state_names([Population("a", ["H", "T"]), Population("b", ["r", "p", "s"])])
+    ('x', 'y1', 'y2')
+    """
+    letters = "xyzwvu"
+    names: list[str] = []
+    for i, pop in enumerate(populations):
+        letter = letters[i] if len(populations) <= len(letters) else f"x{i + 1}_"
+        if pop.size == 2:
+            names.append(letter)
+        else:
+            names.extend(f"{letter}{j + 1}" for j in range(pop.size - 1))
+    return tuple(names)
+
+
+def _refuse_state_names(
+    pops: tuple[Population, ...], table: tuple[tuple[sympy.Expr, ...], ...], params: tuple[Parameter, ...]
+) -> None:
+    """Payoffs are per pure profile: a state variable in a payoff would silently become a parameter."""
+    states = state_names(pops)
+    profiles = itertools.product(*(p.strategies for p in pops))
+    for profile, row in zip(profiles, table):
+        for pop, expr in zip(pops, row):
+            clash = sorted(s.name for s in expr.free_symbols if s.name in states)
+            if clash:
+                raise SpecificationError(
+                    f"the payoff of {pop.name!r} at {profile} uses {clash[0]!r}, which is the name of a state "
+                    f"variable: payoffs are given per pure strategy profile, and the dynamics' state variables "
+                    f"{', '.join(states)} are the shares of the populations' strategies (state-dependent "
+                    f"payoffs are not supported yet). If {clash[0]!r} is a parameter, rename it "
+                    f"(e.g. {clash[0].upper() + '_0'!r})"
+                )
+    clash = [p.name for p in params if p.name in states]
+    if clash:
+        raise SpecificationError(
+            f"parameter {clash[0]!r} has the name of a state variable of the game's dynamics "
+            f"({', '.join(states)}); rename it"
+        )
+
+
 def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> tuple[Parameter, ...]:
+    """Declared parameters (or the sorted names the payoffs use, when none are declared).
+
+    Every name the payoffs use must be declared.  Declared names that no payoff
+    uses are kept (a paper's full parameter set may be declared for every table);
+    they are listed as likely typos only when a used name is undeclared.
+    """
     used = sorted({s.name for row in table for e in row for s in e.free_symbols})
     if parameters is None:
         return tuple(Parameter(n) for n in used)
@@ -501,206 +612,23 @@ def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> t
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise SpecificationError(f"parameter(s) {dupes} are declared more than once")
-    problems = []
-    for n in used:
-        if n not in names:
-            problems.append(f"payoffs use {n!r}, which is not declared{suggest(n, names)}")
-    for n in names:
-        if n not in used:
-            problems.append(f"parameter {n!r} is declared but no payoff uses it{suggest(n, used)}")
+    problems = [
+        f"payoffs use {n!r}, which is not declared{suggest(n, names)}" for n in used if n not in names
+    ]
     if problems:
+        problems += [
+            f"parameter {n!r} is declared but no payoff uses it{suggest(n, used)}"
+            for n in names
+            if n not in used
+        ]
         raise SpecificationError("inconsistent parameters:\n  - " + "\n  - ".join(problems))
     return tuple(declared)
 
 
-# ---------------------------------------------------------------------- TOML
-def _toml_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def __getattr__(name: str) -> Any:
+    """Old names ``gametheory.game.load_game``/``loads_game``: one-line forwards to :mod:`gametheory.io`."""
+    if name in ("load_game", "loads_game"):
+        from . import io
 
-
-def _toml_key(s: str) -> str:
-    return s if s.replace("_", "").replace("-", "").isalnum() else _toml_string(s)
-
-
-def _toml_float(v: float) -> str:
-    return "inf" if v == math.inf else "-inf" if v == -math.inf else repr(v)
-
-
-def load_game(path: str | Path) -> Game:
-    """Read a game from a TOML (``.toml``) or JSON (``.json``) model file.
-
-    The file has the tables ``[populations]`` (name = list of strategies, in
-    order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
-    optionally ``[parameters]`` (``name = default`` or a sub-table with
-    ``default``, ``bounds``, ``description``, ``source``) and a top-level
-    ``name``.  Payoff strings are parsed safely; nothing in the file is executed.
-
-    Example::
-
-        name = "Matching pennies"
-        [populations]
-        row = ["H", "T"]
-        col = ["H", "T"]
-        [parameters]
-        a = 1.0
-        [payoffs]
-        "H,H" = ["a", "-a"]
-        "H,T" = ["-a", "a"]
-        "T,H" = ["-a", "a"]
-        "T,T" = ["a", "-a"]
-
-    A JSON file holds the same document as an object.  JSON files in the
-    reference-case format of published games (keys ``players``,
-    ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
-    ``1`` is a player's *first* strategy) are read too; see
-    :func:`game_document_from_reference_case`.
-    """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SpecificationError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"model file {str(path)!r} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"model file {str(path)!r} is not UTF-8 text: {exc}") from None
-    fmt = "json" if path.suffix.lower() == ".json" else "toml"
-    return loads_game(text, source=str(path), format=fmt)
-
-
-def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
-    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`)."""
-    if format == "json":
-        try:
-            doc = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise ParseError(f"model file {source!r} is not valid JSON: {exc}") from None
-        if not isinstance(doc, dict):
-            raise SpecificationError(f"model file {source!r}: the JSON document must be an object")
-        if "players" in doc:
-            doc = game_document_from_reference_case(doc, source)
-    elif format == "toml":
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
-    else:
-        raise SpecificationError(f"unknown model file format {format!r}; use 'toml' or 'json'")
-    return _game_from_document(doc, source)
-
-
-def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
-    """Translate a reference-case JSON document into a model document.
-
-    Reference cases name ``players`` (their order is the state order), give
-    ``strategies`` either per player (``{"player": ["first", "second"]}``) or
-    for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
-    ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
-    first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
-    (1-based strategy index) when a player has more strategies.
-    """
-    players = doc.get("players")
-    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
-        raise SpecificationError(f"reference case {source!r}: 'players' must be a list of names")
-    spec = doc.get("strategies") or {}
-    if not isinstance(spec, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'strategies' must be an object")
-    populations: dict[str, list[str]] = {}
-    for player in players:
-        names = spec.get(player, spec.get("all", ["1", "0"]))
-        if not isinstance(names, list) or len(names) < 2:
-            raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
-        populations[player] = [str(n) for n in names]
-    payoffs: dict[tuple[str, ...], Any] = {}
-    raw = doc.get("payoffs")
-    if not isinstance(raw, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
-    for key, row in raw.items():
-        try:
-            codes = [int(c) for c in str(key).strip().strip("()").split(",")]
-        except ValueError:
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} must look like '(1,0,1)'"
-            ) from None
-        if len(codes) != len(players):
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} needs {len(players)} entries"
-            )
-        profile = []
-        for player, code in zip(players, codes):
-            names = populations[player]
-            index = (0 if code == 1 else 1 if code == 0 else -1) if len(names) == 2 else code - 1
-            if not 0 <= index < len(names):
-                raise SpecificationError(
-                    f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
-                )
-            profile.append(names[index])
-        payoffs[tuple(profile)] = row
-    params = doc.get("parameters") or {}
-    if not isinstance(params, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
-    # Reference cases may list parameters their payoff table does not use; keep only used ones.
-    used = {
-        sym.name
-        for row in payoffs.values()
-        if isinstance(row, Sequence) and not isinstance(row, str)
-        for entry in row
-        for sym in parse_expression(entry, where=f"reference case {source!r}").free_symbols
-    }
-    params = {k: v for k, v in params.items() if k in used}
-    return {
-        "name": str(doc.get("id", "")),
-        "populations": populations,
-        "payoffs": payoffs,
-        "parameters": dict(params),
-    }
-
-
-def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
-    """Build a game from a parsed model document (TOML or JSON)."""
-    known = {"name", "populations", "payoffs", "parameters", "description"}
-    extra = [k for k in doc if k not in known]
-    if extra:
-        raise SpecificationError(
-            f"model file {source!r}: unknown top-level key(s) {extra}{suggest(extra[0], known)}; "
-            f"expected {sorted(known)}"
-        )
-    for key in ("populations", "payoffs"):
-        if key not in doc:
-            raise SpecificationError(f"model file {source!r} has no [{key}] table")
-        if not isinstance(doc[key], Mapping):
-            raise SpecificationError(f"model file {source!r}: [{key}] must be a table")
-    populations = doc["populations"]
-    for name, strategies in populations.items():
-        if not isinstance(strategies, list):
-            raise SpecificationError(
-                f"model file {source!r}: population {name!r} must be a list of strategy names"
-            )
-    params_doc = doc.get("parameters")
-    parameters: list[Parameter] | None = None
-    if params_doc is not None:
-        if not isinstance(params_doc, Mapping):
-            raise SpecificationError(f"model file {source!r}: [parameters] must be a table")
-        parameters = []
-        for pname, spec in params_doc.items():
-            if isinstance(spec, Mapping):
-                allowed = {"default", "bounds", "description", "source"}
-                bad = [k for k in spec if k not in allowed]
-                if bad:
-                    raise SpecificationError(
-                        f"model file {source!r}: parameter {pname!r} has unknown field(s) {bad}; "
-                        f"allowed: {sorted(allowed)}"
-                    )
-                parameters.append(Parameter(pname, **spec))
-            elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
-                parameters.append(Parameter(pname, spec))
-            else:
-                raise SpecificationError(
-                    f"model file {source!r}: parameter {pname!r} must be a number or a table, got {spec!r}"
-                )
-    name = doc.get("name", "")
-    if not isinstance(name, str):
-        raise SpecificationError(f"model file {source!r}: name must be a string")
-    return Game.from_table(populations, doc["payoffs"], parameters, name=name)
+        return getattr(io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

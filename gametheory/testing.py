@@ -58,6 +58,16 @@ def payoff_tables(
 
     Payoffs are integers in ``payoff_range``; with ``symbolic=True`` each may
     also carry a term ``k*a``, ``k*b`` or ``k*c`` with a small integer ``k``.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5, derandomize=True, database=None)
+    ... @given(payoff_tables((2, 3), symbolic=True))
+    ... def check(table):
+    ...     populations, payoffs = table
+    ...     assert len(payoffs) == 6 and Game.from_table(populations, payoffs).strategy_counts == (2, 3)
+    >>> check()
     """
     pops = {f"P{i}": [f"s{j}" for j in range(k)] for i, k in enumerate(strategy_counts)}
     lo, hi = payoff_range
@@ -91,6 +101,15 @@ def games(
     number of pure profiles is at most ``max_profiles`` (sympy derivation time
     grows with it).  With ``symbolic=True`` payoffs contain the parameters
     ``a, b, c`` (defaults 1.0, bounds [-10, 10]).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(games(max_populations=3, symbolic=True))
+    ... def check(game):
+    ...     assert 2 <= game.n_populations <= 3 and len(game.profiles) <= 36
+    >>> check()
     """
     n = draw(st.integers(min_populations, max_populations))
     sizes: list[int] = []
@@ -114,13 +133,37 @@ def _simplex_shares(draw: st.DrawFn, k: int, low: float) -> list[float]:
 
 
 def interior_states(game: Game, *, margin: float = 0.01) -> st.SearchStrategy[np.ndarray]:
-    """Reduced states with every share of every population at least about ``margin``."""
+    """Reduced states with every share of every population at least about ``margin``.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> @settings(max_examples=10, derandomize=True, database=None)
+    ... @given(interior_states(dyn.game))
+    ... def check(x):
+    ...     assert dyn.check_state(x).min() > 0.005
+    >>> check()
+    """
     strategies = [_simplex_shares(pop.size, margin) for pop in game.populations]
     return st.tuples(*strategies).map(lambda parts: np.array([v for part in parts for v in part]))
 
 
 def states(game: Game) -> st.SearchStrategy[np.ndarray]:
-    """Reduced states anywhere in the state space, boundary (zero shares) included."""
+    """Reduced states anywhere in the state space, boundary (zero shares) included.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> @settings(max_examples=10, derandomize=True, database=None)
+    ... @given(states(dyn.game))
+    ... def check(x):
+    ...     dyn.check_state(x)  # raises StateError outside the state space
+    >>> check()
+    """
     strategies = [
         st.lists(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0), min_size=pop.size, max_size=pop.size)
         .filter(lambda w: sum(w) > 0)
@@ -131,7 +174,19 @@ def states(game: Game) -> st.SearchStrategy[np.ndarray]:
 
 
 def parameter_values(game: Game, *, spread: float = 10.0) -> st.SearchStrategy[dict[str, Any]]:
-    """A value for every parameter, inside its bounds (or ``[-spread, spread]`` without bounds)."""
+    """A value for every parameter, inside its bounds (or ``[-spread, spread]`` without bounds).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from gametheory.models import crisis_governance
+    >>> dyn = crisis_governance.game().replicator()
+    >>> @settings(max_examples=10, derandomize=True, database=None)
+    ... @given(parameter_values(dyn.game))
+    ... def check(params):
+    ...     assert dyn.parameter_vector(params).shape == (len(dyn.parameters),)
+    >>> check()
+    """
     fields = {}
     for p in game.parameters:
         lo, hi = p.bounds if p.bounds is not None else (-spread, spread)

@@ -176,9 +176,26 @@ def test_latex_output(flagship):
     assert "\\lambda" in tex and "\\theta" in tex and "x\\left(1 - x\\right)" in tex
 
 
-def test_state_symbols_avoid_parameter_names():
-    g = gt.Game.from_table(
-        {"r": ["a", "b"], "c": ["a", "b"]}, {(s, t): ("x", "y") for s in "ab" for t in "ab"}
-    )
-    dyn = g.replicator()
-    assert not set(dyn.state_names) & {"x", "y"}
+def test_payoffs_may_not_name_state_variables():
+    """Regression (issue 9): a payoff naming a state variable silently became a parameter and the
+    states were renamed (s_x, s_y); now it is refused, naming the profile and the symbol."""
+    with pytest.raises(
+        gt.SpecificationError, match=r"payoff of 'r' at \('a', 'a'\) uses 'x'.*state variable"
+    ):
+        gt.Game.from_table(
+            {"r": ["a", "b"], "c": ["a", "b"]}, {(s, t): ("x", "y") for s in "ab" for t in "ab"}
+        )
+    with pytest.raises(gt.SpecificationError, match="uses 'y'"):  # also when parameters are declared
+        gt.Game.from_table(
+            {"r": ["a", "b"], "c": ["a", "b"]},
+            {(s, t): ("1 - F*(1-y)", "0") for s in "ab" for t in "ab"},
+            {"F": 1},
+        )
+    pops3 = {"r": ["a", "b", "c"], "c": ["a", "b"]}  # states x1, x2, y
+    for name in ("x1", "y"):
+        with pytest.raises(gt.SpecificationError, match=f"uses '{name}'.*rename it"):
+            gt.Game.from_table(pops3, {(s, t): (f"1 - F*(1-{name})", "0") for s in "abc" for t in "ab"})
+    with pytest.raises(gt.SpecificationError, match="parameter 'y' has the name of a state variable"):
+        gt.Game.from_table(pops3, {(s, t): ("F", "0") for s in "abc" for t in "ab"}, {"F": 1, "y": 2})
+    g = gt.Game.from_table(pops3, {(s, t): ("x", "0") for s in "abc" for t in "ab"})
+    assert g.replicator().state_names == ("x1", "x2", "y") and g.parameter_names == ("x",)

@@ -139,10 +139,16 @@ CASES = [
         "payoffs use 'P', which is not declared",
     ),
     (
-        "unused parameter",
-        lambda: gt.Game.from_table(PD_POPS, PD, PD_PARAMS | {"Q": 1}),
+        "unused parameter named beside an undeclared one",
+        lambda: gt.Game.from_table(PD_POPS, PD, {k: v for k, v in PD_PARAMS.items() if k != "T"} | {"Q": 1}),
         SpecificationError,
         "'Q' is declared but no payoff uses it",
+    ),
+    (
+        "payoff names a state variable",
+        lambda: gt.Game.from_table(PD_POPS, {**PD, ("C", "D"): ("1 - F*(1-y)", "T")}),
+        SpecificationError,
+        r"payoff of 'row' at \('C', 'D'\) uses 'y', which is the name of a state variable",
     ),
     (
         "parameter typo",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
+import gametheory as gt
 from gametheory import ParseError
 from gametheory.expressions import MAX_LENGTH, parameter_symbol, parse_expression
 
@@ -107,5 +108,45 @@ def test_error_names_the_location():
 def test_text_copied_from_a_pdf():
     """Unicode minus, dashes, times and middle dots, and Greek identifiers, as they come out of PDFs."""
     assert parse_expression("R_g \u2212 C_g \u00d7 \u03b1 \u2013 2\u00b7\u03b2") == (
-        sym("R_g") - sym("C_g") * sym("\u03b1") - 2 * sym("\u03b2")
+        sym("R_g") - sym("C_g") * sym("alpha") - 2 * sym("beta")  # Greek letters are their ASCII names
     )
+
+
+# ------------------------------------------------- Greek, subscripts, implicit products (issue 9)
+def test_greek_letters_are_their_ascii_names():
+    """Regression: 'α' and 'alpha' were two parameters, and the LaTeX of 'α' broke pdflatex."""
+    assert parse_expression("α + alpha") == 2 * parameter_symbol("alpha")
+    assert parse_expression("λ - lambda") == 0  # λ is the parameter that typing 'lambda' gives
+    assert parse_expression("Δ_g*θ1") == parameter_symbol("Delta_g") * parameter_symbol("theta1")
+    assert parse_expression("µ - μ + ϵ") == parameter_symbol("epsilon")  # micro sign, letter variants
+    assert parse_expression(sympy.Symbol("β", real=True)) == parameter_symbol("beta")
+    pops = {"r": ["a", "b"], "c": ["a", "b"]}
+    game = gt.Game.from_table(
+        pops,
+        {(s, t): ("α*R - C" if s == "a" else 0, "alpha") for s in "ab" for t in "ab"},
+        {"R": 1, "C": 0, "α": 0.5},
+    )
+    assert game.parameter_names == ("R", "C", "alpha")
+    assert game.replicator().parameter_vector({"α": 0.25}).tolist() == [1.0, 0.0, 0.25]
+    latex = game.replicator().to_latex()
+    assert latex.isascii() and "\\alpha" in latex
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("C₁ + 1", "write C_1"),
+        ("R_g - C₁₂", "write C_12"),
+        ("x² + 1", r"write powers with \*\* or \^"),
+        ("2a + 1", r"write 2\*a"),
+        ("2 a", r"write 2\*a"),
+        ("a b - c", r"write a\*b"),
+        ("1.5 F_g", r"write 1.5\*F_g"),
+        ("2(a + b)", r"to multiply, write 2\*\(...\)"),
+        ("αβ", r"write alpha\*beta for a product or alpha_beta"),
+    ],
+)
+def test_typography_gets_a_hint(text, hint):
+    """Regression: PDF subscripts and implicit multiplication got a bare tokenizer message."""
+    with pytest.raises(ParseError, match=hint):
+        parse_expression(text, where="the payoff of 'row' at ('C', 'D')")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 
@@ -59,7 +61,7 @@ def test_three_strategy_population():
         ({"row": ["C"], "col": ["C", "D"]}, PD_PAYOFFS, None, "at least 2 strategies"),
         ({"row": ["C", "D"]}, {("C",): (1,), ("D",): (2,)}, None, "at least 2 populations"),
         (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5}, "'P', which is not declared"),
-        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "P": 1, "Q": 2}, "'Q' is declared but no payoff uses it"),
+        (PD, PD_PAYOFFS, {"R": 1, "S": 0, "P": 1, "Q": 2}, "'Q' is declared but no payoff uses it"),
         (PD, PD_PAYOFFS, {"R": 1, "S": 0, "T": 5, "p": 1}, "did you mean 'p'"),
     ],
 )
@@ -234,3 +236,113 @@ def test_game_pickles():
     back = pickle.loads(pickle.dumps(g))
     assert back == g and back.defaults == g.defaults and back.name == g.name
     assert back.replicator().payoff_differences == g.replicator().payoff_differences
+
+
+# ------------------------------------------------------------ numpy payoffs (issue 9)
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.float64(2.0), sympy.Integer(2)),
+        (np.float64(0.1), sympy.Rational(1, 10)),
+        (np.int64(3), sympy.Integer(3)),
+        (np.int32(-4), sympy.Integer(-4)),
+        (np.float32(0.5), sympy.Rational(1, 2)),
+        (np.float32(0.1), sympy.Rational(repr(float(np.float32(0.1))))),  # its exact float value
+        (np.array(2.5), sympy.Rational(5, 2)),
+        (np.array(7), sympy.Integer(7)),
+    ],
+)
+def test_numpy_scalar_payoffs_are_numbers(value, expected):
+    """Regression: numpy scalars crashed with a raw TypeError (float64) or a ParseError (others)."""
+    g = gt.Game.from_table(PD, {**PD_PAYOFFS, ("C", "C"): (value, "R")})
+    assert g.payoff(("C", "C"), 0) == expected
+    assert gt.parse_expression(value) == expected
+
+
+def test_bimatrix_game_from_numpy_arrays():
+    """Regression: the natural way to type a bimatrix game (two numpy arrays) failed."""
+    A = np.array([[3, 0], [5, 1]])
+    B = np.array([[3.0, 5.0], [0.0, 1.0]], dtype=np.float32)
+    s = ("C", "D")
+    by_entries = gt.Game.from_table(
+        PD, {(s[i], s[j]): (A[i, j], B[i, j]) for i in range(2) for j in range(2)}
+    )
+    by_rows = gt.Game.from_table(
+        PD, {(s[i], s[j]): np.array([A[i, j], B[i, j]]) for i in range(2) for j in range(2)}
+    )
+    plain = gt.Game.from_table(
+        PD, {("C", "C"): (3, 3), ("C", "D"): (0, 5), ("D", "C"): (5, 0), ("D", "D"): (1, 1)}
+    )
+    assert by_entries == plain and by_rows == plain
+    assert by_entries.parameter_names == ()
+
+
+def test_numpy_parameter_defaults_and_bounds():
+    g = gt.Game.from_table(
+        PD, PD_PAYOFFS, {"R": np.float64(3), "S": np.int64(0), "T": np.float32(5.5), "P": np.array(1)}
+    )
+    assert g.defaults == {"R": 3.0, "S": 0.0, "T": 5.5, "P": 1.0}
+    assert all(type(v) is float for v in g.defaults.values())
+    p = Parameter("a", np.float32(0.5), (np.int64(0), np.float64(1)))
+    assert p.default == 0.5 and p.bounds == (0.0, 1.0)
+    with pytest.raises(SpecificationError, match="not a number"):
+        Parameter("a", np.array([0.5, 1.0]))
+    with pytest.raises(SpecificationError, match="not a number"):
+        Parameter("a", np.True_)
+
+
+@pytest.mark.parametrize("value", [np.True_, np.complex128(1 + 2j), np.array([1.0, 2.0])])
+def test_numpy_non_numbers_are_rejected_clearly(value):
+    with pytest.raises(gt.ParseError, match="payoff of 'row'"):
+        gt.Game.from_table(PD, {**PD_PAYOFFS, ("C", "C"): (value, "R")})
+
+
+def test_declared_but_unused_parameters_are_kept(tmp_path):
+    """Regression (issue 9): a paper's full parameter dict declared for a table that uses only some
+    of them was refused by from_table and load_game, and silently filtered by the reference-case reader."""
+    full = {"R": 3, "S": 0, "T": 5, "P": 1, "Q": 2}
+    g = gt.Game.from_table(PD, PD_PAYOFFS, full)
+    assert g.parameter_names == ("R", "S", "T", "P", "Q") and g.defaults["Q"] == 2.0
+    assert gt.loads_game(g.to_toml()) == g
+    dyn = g.replicator()
+    assert dyn.parameter_vector(full).tolist() == [3.0, 0.0, 5.0, 1.0, 2.0]
+    wang = gt.load_game(DATA / "wang2023_s1_to_000.json")
+    doc = json.loads((DATA / "wang2023_s1_to_000.json").read_text())
+    assert set(wang.parameter_names) == set(doc["parameters"])
+    wang.replicator().parameter_vector(doc["parameters"])  # the paper's whole dict is accepted
+
+
+def test_unknown_parameters_are_reported_once_together():
+    """Regression (issue 9): each unknown name got its own message, each repeating the whole list."""
+    dyn = gt.Game.from_table(PD, PD_PAYOFFS, {"R": 3, "S": 0, "T": 5, "P": 1}).replicator()
+    with pytest.raises(gt.ParameterError) as info:
+        dyn.parameter_vector({"R": 1, "Rr": 1, "Z": 2, "TT": 3})
+    message = str(info.value)
+    assert message.count("the game's parameters are") == 1
+    assert "unknown parameters 'Rr' (did you mean 'R'?), 'Z', 'TT' (did you mean 'T'?)" in message
+
+
+def test_game_summary_and_notebook_reprs():
+    g = gt.Game.from_table(
+        PD,
+        PD_PAYOFFS,
+        [
+            Parameter("R", 3, (0, 10), "reward", "Axelrod 1984"),
+            Parameter("S"),
+            Parameter("T", 5),
+            Parameter("P", 1),
+        ],
+        name="PD <b>",
+    )
+    text = g.summary()
+    assert text.splitlines()[0] == "Game 'PD <b>': 2 populations, 4 pure profiles"
+    assert "  row: C, D  (x)" in text and "  col: C, D  (y)" in text
+    assert "  R = 3 in [0, 10]: reward (Axelrod 1984)" in text and "  S (no default)" in text
+    assert "  C,D: S ; T" in text
+    md = g._repr_markdown_()
+    assert "| row | col | payoff row | payoff col |" in md and "| C | D | S | T |" in md
+    html = g._repr_html_()
+    assert "PD &lt;b&gt;" in html and "<b>PD <b>" not in html
+    assert html.count("<tr>") == 1 + len(g.profiles)
+    assert g.parameter("R").summary() == "R = 3 in [0, 10]: reward (Axelrod 1984)"
+    assert g.population("row").summary() == "row: C, D"

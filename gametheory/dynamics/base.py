@@ -30,7 +30,8 @@ import sympy
 
 from ..codegen import CompiledFunction, compile_expressions
 from ..errors import NumericalError, ParameterError, SpecificationError, StateError, suggest
-from ..game import Game
+from ..expressions import ascii_name, parse_expression
+from ..game import Game, state_names
 
 if TYPE_CHECKING:
     from ..numerics.integrate import Trajectory
@@ -45,8 +46,6 @@ STATE_TOLERANCE = 1e-9
 #: :math:`u_{ij} = \ln(x_{ij}/x_{i,\mathrm{ref}})` (needs invariant faces and
 #: :attr:`Dynamics.growth_rates`), ``"shares"`` integrates the reduced state itself.
 CHARTS = ("log-ratio", "shares")
-
-_LETTERS = "xyzwvu"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +123,33 @@ class Dynamics(abc.ABC):
         Theorems analysis may rely on (class attribute).
     chart : str
         The integration chart this dynamics prefers, one of :data:`CHARTS`.
+
+    The symbols in :attr:`states` and :attr:`parameters` carry no assumptions:
+    ``sympy.Symbol("x")`` is the state ``x`` and ``sympy.Symbol(name)`` the
+    parameter ``name``, so user substitutions work; :meth:`equations_at` gives
+    the system at numeric parameter values.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()  # a Dynamics subclass
+    >>> dyn.states, dyn.dimension, dyn.parameters, dyn.chart
+    ((x, y, z), 3, (a,), 'log-ratio')
+    >>> dyn.equations[0]
+    x*(1 - x)*(4*a*y - 2*a)
+    >>> dyn.equations[0].subs({"a": 1, sympy.Symbol("y"): 1})
+    2*x*(1 - x)
+    >>> dyn.vertex(("H", "T", "H")), dyn.full_shares([0.2, 0.5, 1.0])[0]
+    (array([1., 0., 1.]), array([0.2, 0.8]))
+    >>> dyn.vector_field([0.5, 0.25, 0.5], {"a": 1.0})
+    array([-0.25,  0.  ,  0.  ])
+    >>> dyn.jacobian_at([0.5, 0.25, 0.5]).shape, dyn.compiled("jac", "scalar").shape
+    ((3, 3), (3, 3))
+    >>> dyn.check_state([0.5, 1.2, 0.0])
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.StateError: state: the shares of population 'player2' (y) sum to 1.2 > 1
     """
 
     facts: ClassVar[TheoryFacts] = TheoryFacts()
@@ -219,7 +245,9 @@ class Dynamics(abc.ABC):
             return sympy.Matrix([f for row in self.expected_payoffs for f in row])
         if which == "growth":
             return sympy.Matrix([g for row in self.growth_rates for g in row])
-        raise ValueError(f"unknown compiled function {which!r}; use 'rhs', 'jac', 'payoffs' or 'growth'")
+        raise SpecificationError(
+            f"unknown compiled function {which!r}; use 'rhs', 'jac', 'payoffs' or 'growth'"
+        )
 
     @functools.cached_property
     def _compiled(self) -> dict[str, CompiledFunction]:
@@ -244,28 +272,47 @@ class Dynamics(abc.ABC):
     def parameter_vector(self, params: Mapping[str, Any] | None = None) -> np.ndarray:
         """Numeric parameter vector, in the order of :attr:`parameters`.
 
-        Values come from ``params`` and, for parameters not given there, from the
-        game's defaults.  Values may be scalars or 1-D arrays (all arrays of one
-        length ``n``); the result has shape ``(p,)`` or ``(p, n)``.
+        Values come from ``params`` (keys are names or the parameters' sympy
+        symbols) and, for parameters not given there, from the game's defaults.
+        Values may be scalars or 1-D arrays (all arrays of one length ``n``); the
+        result has shape ``(p,)`` or ``(p, n)``.  This is the one place where
+        ``params`` are resolved and validated; every computing function uses it.
+
+        ``params`` may hold only the game's parameters.  The game keeps every
+        parameter it was declared with, used by its payoffs or not, so a paper's
+        full parameter dict works with each table declared with it; a name the
+        game does not have is an error (all such names reported together).
 
         Raises
         ------
         ParameterError
-            Listing every missing parameter at once, naming unknown ones (with a
-            suggestion), and rejecting NaN/inf or values outside declared bounds.
+            In one message: every unknown name (each with a suggestion), every
+            missing parameter (no value and no default); or a NaN/inf value, a
+            value outside its declared bounds.
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> dyn = classic.matching_pennies_3().replicator()
+        >>> dyn.parameter_vector({"a": 2.0})
+        array([2.])
+        >>> dyn.parameter_vector({"aa": 1, "b": 2})
+        Traceback (most recent call last):
+        ...
+        gametheory.errors.ParameterError: unknown parameters 'aa' (did you mean 'a'?), 'b'; the game's parameters are ['a']
         """
         game = self.game
         params = dict(params or {})
         names = game.parameter_names
         problems = []
-        for key in params:
-            kname = key.name if isinstance(key, sympy.Symbol) else key
-            if kname not in names:
-                problems.append(
-                    f"unknown parameter {kname!r}{suggest(str(kname), names)}; the game's parameters are "
-                    f"{list(names)}"
-                )
-        params = {(k.name if isinstance(k, sympy.Symbol) else k): v for k, v in params.items()}
+        params = {ascii_name(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in params.items()}
+        unknown = [k for k in params if k not in names]
+        if unknown:
+            listed = ", ".join(f"{k!r}{suggest(str(k), names)}" for k in unknown)
+            problems.append(
+                f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; the game's parameters are "
+                f"{list(names)}"
+            )
         missing = [n for n in names if n not in params and game.parameter(n).default is None]
         if missing:
             problems.append(f"no value given for parameter(s) {missing} (they have no default)")
@@ -303,6 +350,52 @@ class Dynamics(abc.ABC):
         if length is None:
             return np.array([float(v) for v in values], dtype=float)
         return np.stack([np.broadcast_to(v, (length,)) for v in values]).astype(float)
+
+    def exact_parameter_values(self, params: Mapping[str, Any] | None = None) -> dict[str, sympy.Rational]:
+        """One validated parameter set as exact rationals: ``{name: value}``, in :attr:`parameters` order.
+
+        ``params`` is resolved and validated by :meth:`parameter_vector`; each
+        float becomes the exact rational of its shortest decimal representation
+        (``0.1`` is ``1/10``), as numbers in payoff strings do.
+
+        Raises
+        ------
+        ParameterError
+            As :meth:`parameter_vector`, or when values are arrays (one set at a time).
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> classic.matching_pennies_3().replicator().exact_parameter_values({"a": 0.1})
+        {'a': 1/10}
+        """
+        values = self.parameter_vector(params)
+        if values.ndim != 1:
+            raise ParameterError(
+                f"one parameter set at a time is needed here; got arrays of {values.shape[1]} values"
+            )
+        return {name: parse_expression(float(v)) for name, v in zip(self.game.parameter_names, values)}
+
+    def equations_at(self, params: Mapping[str, Any] | None = None) -> sympy.ImmutableMatrix:
+        """The equations with numeric parameter values substituted: :math:`F(x; p)` at fixed ``p``.
+
+        ``params`` is resolved and validated exactly as by :meth:`parameter_vector`
+        (names or symbols; missing ones from the game's defaults; one scalar
+        each), and the values enter exactly (:meth:`exact_parameter_values`).
+        The result is a ``(d, 1)`` matrix in :attr:`states` only.
+
+        (The package's symbols carry no assumptions, so ``sympy.Symbol("a")`` is
+        the parameter ``a``: ``dyn.equations.subs({"a": 2})`` works as well.)
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> dyn = classic.matching_pennies_3().replicator()
+        >>> dyn.equations_at({"a": 2})[0].factor()
+        -4*x*(x - 1)*(2*y - 1)
+        """
+        exact = self.exact_parameter_values(params)
+        return sympy.ImmutableMatrix(self.equations.xreplace(dict(zip(self.parameters, exact.values()))))
 
     def check_state(self, x: Any, *, name: str = "state") -> np.ndarray:
         """Validate a reduced state (shape ``(d,)``) and return it as a float array.
@@ -435,15 +528,9 @@ def _col(p: np.ndarray) -> np.ndarray:
 
 
 def _state_symbols(game: Game) -> tuple[sympy.Symbol, ...]:
-    taken = set(game.parameter_names)
-    names: list[str] = []
-    for i, pop in enumerate(game.populations):
-        letter = _LETTERS[i] if game.n_populations <= len(_LETTERS) else f"x{i + 1}_"
-        if pop.size == 2:
-            names.append(letter)
-        else:
-            names.extend(f"{letter}{j + 1}" for j in range(pop.size - 1))
-    prefix = ""
-    while any(prefix + n in taken for n in names):
-        prefix += "s_"
-    return tuple(sympy.Symbol(prefix + n, real=True) for n in names)
+    """Plain symbols (no assumptions) named by :func:`gametheory.game.state_names`.
+
+    A game's parameters never take these names (the game refuses them), so a
+    user's ``sympy.Symbol("x")`` is the state symbol ``x``.
+    """
+    return tuple(sympy.Symbol(n) for n in state_names(game.populations))

@@ -56,6 +56,17 @@ class ReplicatorDynamics(Dynamics):
     equations : sympy.ImmutableMatrix
         Column ``(d, 1)`` of right-hand sides; for a 2-strategy population
         ``x*(1 - x)*Delta``.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> dyn = ReplicatorDynamics(classic.matching_pennies_3())  # or game.replicator()
+    >>> dyn.payoff_differences
+    (4*a*y - 2*a, 4*a*z - 2*a, -4*a*x + 2*a)
+    >>> dyn.jacobian()[0, :]
+    Matrix([[(1 - 2*x)*(4*a*y - 2*a), 4*a*x*(1 - x), 0]])
+    >>> print(dyn.to_latex().splitlines()[1])
+    \\frac{\\mathrm{d}x}{\\mathrm{d}t} &= x\\left(1 - x\\right)\\left[4 a y - 2 a\\right] \\\\
     """
 
     #: The multi-population replicator dynamics keep faces invariant, its rest points

@@ -1,0 +1,432 @@
+"""Game model files (TOML, JSON, reference-case JSON) and text renderings of a game.
+
+A model file has the tables ``[populations]`` (name = list of strategies, in
+order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
+optionally ``[parameters]`` (``name = default`` or a sub-table with
+``default``, ``bounds``, ``description``, ``source``) and a top-level ``name``.
+Payoff strings are parsed safely (:mod:`gametheory.expressions`); nothing in a
+file is executed.  :func:`to_toml` (also :meth:`Game.to_toml
+<gametheory.game.Game.to_toml>`) writes a file that :func:`load_game` reads back.
+:func:`game_summary`, :func:`game_markdown` and :func:`game_html` render a game
+for :meth:`Game.summary <gametheory.game.Game.summary>` and notebooks.
+
+Examples
+--------
+>>> from gametheory.models import classic
+>>> game = classic.matching_pennies_3()
+>>> loads_game(to_toml(game)) == game
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from .errors import ParseError, SpecificationError, suggest
+from .game import Game, Parameter, state_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "game_document_from_reference_case",
+    "game_html",
+    "game_markdown",
+    "game_summary",
+    "load_game",
+    "loads_game",
+    "parameter_summary",
+    "to_toml",
+]
+
+#: Largest model file accepted by :func:`load_game`, in bytes.
+MAX_FILE_BYTES = 5_000_000
+
+
+def to_toml(game: Game) -> str:
+    """The game as a TOML model file that :func:`load_game` reads back.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(to_toml(classic.matching_pennies_3()))  # doctest: +ELLIPSIS
+    name = "Three-player matching pennies (Jordan 1993)"
+    <BLANKLINE>
+    [populations]
+    player1 = ["H", "T"]
+    ...
+    [payoffs]
+    "H,H,H" = ["a", "a", "-a"]
+    ...
+    """
+    out = []
+    if game.name:
+        out.append(f"name = {_toml_string(game.name)}")
+    out.append("\n[populations]")
+    for p in game.populations:
+        out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
+    for p in game.parameters:
+        out.append(f"\n[parameters.{p.name}]")
+        if p.default is not None:
+            out.append(f"default = {p.default!r}")
+        if p.bounds is not None:
+            out.append(f"bounds = [{_toml_float(p.bounds[0])}, {_toml_float(p.bounds[1])}]")
+        if p.description:
+            out.append(f"description = {_toml_string(p.description)}")
+        if p.source:
+            out.append(f"source = {_toml_string(p.source)}")
+    out.append("\n[payoffs]")
+    for profile, row in game.payoffs.items():
+        exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
+        out.append(f"{_toml_string(','.join(profile))} = [{exprs}]")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------- TOML
+def _toml_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _toml_key(s: str) -> str:
+    return s if s.replace("_", "").replace("-", "").isalnum() else _toml_string(s)
+
+
+def _toml_float(v: float) -> str:
+    return "inf" if v == math.inf else "-inf" if v == -math.inf else repr(v)
+
+
+def load_game(path: str | Path) -> Game:
+    """Read a game from a TOML (``.toml``) or JSON (``.json``) model file.
+
+    The file has the tables ``[populations]`` (name = list of strategies, in
+    order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
+    optionally ``[parameters]`` (``name = default`` or a sub-table with
+    ``default``, ``bounds``, ``description``, ``source``) and a top-level
+    ``name``.  Payoff strings are parsed safely; nothing in the file is executed.
+    Every parameter listed in ``[parameters]`` is kept, whether the payoffs use
+    it or not (the rule of :class:`~gametheory.game.Game`).
+
+    Example::
+
+        name = "Matching pennies"
+        [populations]
+        row = ["H", "T"]
+        col = ["H", "T"]
+        [parameters]
+        a = 1.0
+        [payoffs]
+        "H,H" = ["a", "-a"]
+        "H,T" = ["-a", "a"]
+        "T,H" = ["-a", "a"]
+        "T,T" = ["a", "-a"]
+
+    A JSON file holds the same document as an object.  JSON files in the
+    reference-case format of published games (keys ``players``,
+    ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
+    ``1`` is a player's *first* strategy) are read too; see
+    :func:`game_document_from_reference_case`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from gametheory.models import classic
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pennies.toml"
+    >>> _ = path.write_text(classic.matching_pennies_3().to_toml())
+    >>> load_game(path) == classic.matching_pennies_3()
+    True
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SpecificationError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise ParseError(f"model file {str(path)!r} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"model file {str(path)!r} is not UTF-8 text: {exc}") from None
+    fmt = "json" if path.suffix.lower() == ".json" else "toml"
+    return loads_game(text, source=str(path), format=fmt)
+
+
+def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
+    """Read a game from the text of a TOML or JSON model file (see :func:`load_game`).
+
+    Examples
+    --------
+    >>> game = loads_game('''
+    ... [populations]
+    ... row = ["H", "T"]
+    ... col = ["H", "T"]
+    ... [parameters]
+    ... a = 1.0
+    ... [payoffs]
+    ... "H,H" = ["a", "-a"]
+    ... "H,T" = ["-a", "a"]
+    ... "T,H" = ["-a", "a"]
+    ... "T,T" = ["a", "-a"]
+    ... ''')
+    >>> game.parameter_names, game.defaults
+    (('a',), {'a': 1.0})
+    >>> loads_game('{"populations": {}, "payoffs": {}, "colour": 1}', format="json")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations']
+    """
+    if format == "json":
+        try:
+            doc = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ParseError(f"model file {source!r} is not valid JSON: {exc}") from None
+        if not isinstance(doc, dict):
+            raise SpecificationError(f"model file {source!r}: the JSON document must be an object")
+        if "players" in doc:
+            doc = game_document_from_reference_case(doc, source)
+    elif format == "toml":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
+    else:
+        raise SpecificationError(f"unknown model file format {format!r}; use 'toml' or 'json'")
+    return _game_from_document(doc, source)
+
+
+def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
+    """Translate a reference-case JSON document into a model document.
+
+    Reference cases name ``players`` (their order is the state order), give
+    ``strategies`` either per player (``{"player": ["first", "second"]}``) or
+    for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
+    ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
+    first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
+    (1-based strategy index) when a player has more strategies.  Every listed
+    parameter is kept, used by the payoffs or not (as :class:`Game` keeps them).
+
+    Examples
+    --------
+    >>> doc = game_document_from_reference_case({
+    ...     "players": ["p", "q"], "parameters": {"a": 2, "unused": 1},
+    ...     "payoffs": {"(1,1)": ["a", "0"], "(1,0)": ["0", "1"], "(0,1)": ["0", "1"], "(0,0)": ["1", "0"]},
+    ... })
+    >>> doc["populations"], doc["payoffs"][("1", "0")], doc["parameters"]
+    ({'p': ['1', '0'], 'q': ['1', '0']}, ['0', '1'], {'a': 2, 'unused': 1})
+    """
+    players = doc.get("players")
+    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
+        raise SpecificationError(f"reference case {source!r}: 'players' must be a list of names")
+    spec = doc.get("strategies") or {}
+    if not isinstance(spec, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'strategies' must be an object")
+    populations: dict[str, list[str]] = {}
+    for player in players:
+        names = spec.get(player, spec.get("all", ["1", "0"]))
+        if not isinstance(names, list) or len(names) < 2:
+            raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
+        populations[player] = [str(n) for n in names]
+    payoffs: dict[tuple[str, ...], Any] = {}
+    raw = doc.get("payoffs")
+    if not isinstance(raw, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
+    for key, row in raw.items():
+        try:
+            codes = [int(c) for c in str(key).strip().strip("()").split(",")]
+        except ValueError:
+            raise SpecificationError(
+                f"reference case {source!r}: payoff key {key!r} must look like '(1,0,1)'"
+            ) from None
+        if len(codes) != len(players):
+            raise SpecificationError(
+                f"reference case {source!r}: payoff key {key!r} needs {len(players)} entries"
+            )
+        profile = []
+        for player, code in zip(players, codes):
+            names = populations[player]
+            index = (0 if code == 1 else 1 if code == 0 else -1) if len(names) == 2 else code - 1
+            if not 0 <= index < len(names):
+                raise SpecificationError(
+                    f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
+                )
+            profile.append(names[index])
+        payoffs[tuple(profile)] = row
+    params = doc.get("parameters") or {}
+    if not isinstance(params, Mapping):
+        raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
+    # Reference cases may list parameters their payoff table does not use; they are kept as
+    # declared parameters (the rule of Game: declared but unused names are accepted).
+    return {
+        "name": str(doc.get("id", "")),
+        "populations": populations,
+        "payoffs": payoffs,
+        "parameters": dict(params),
+    }
+
+
+def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
+    """Build a game from a parsed model document (TOML or JSON)."""
+    known = {"name", "populations", "payoffs", "parameters", "description"}
+    extra = [k for k in doc if k not in known]
+    if extra:
+        raise SpecificationError(
+            f"model file {source!r}: unknown top-level key(s) {extra}{suggest(extra[0], known)}; "
+            f"expected {sorted(known)}"
+        )
+    for key in ("populations", "payoffs"):
+        if key not in doc:
+            raise SpecificationError(f"model file {source!r} has no [{key}] table")
+        if not isinstance(doc[key], Mapping):
+            raise SpecificationError(f"model file {source!r}: [{key}] must be a table")
+    populations = doc["populations"]
+    for name, strategies in populations.items():
+        if not isinstance(strategies, list):
+            raise SpecificationError(
+                f"model file {source!r}: population {name!r} must be a list of strategy names"
+            )
+    params_doc = doc.get("parameters")
+    parameters: list[Parameter] | None = None
+    if params_doc is not None:
+        if not isinstance(params_doc, Mapping):
+            raise SpecificationError(f"model file {source!r}: [parameters] must be a table")
+        parameters = []
+        for pname, spec in params_doc.items():
+            if isinstance(spec, Mapping):
+                allowed = {"default", "bounds", "description", "source"}
+                bad = [k for k in spec if k not in allowed]
+                if bad:
+                    raise SpecificationError(
+                        f"model file {source!r}: parameter {pname!r} has unknown field(s) {bad}; "
+                        f"allowed: {sorted(allowed)}"
+                    )
+                parameters.append(Parameter(pname, **spec))
+            elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
+                parameters.append(Parameter(pname, spec))
+            else:
+                raise SpecificationError(
+                    f"model file {source!r}: parameter {pname!r} must be a number or a table, got {spec!r}"
+                )
+    name = doc.get("name", "")
+    if not isinstance(name, str):
+        raise SpecificationError(f"model file {source!r}: name must be a string")
+    return Game.from_table(populations, doc["payoffs"], parameters, name=name)
+
+
+# ------------------------------------------------------------ text renderings
+def _value(v: float) -> str:
+    return f"{v:g}"
+
+
+def parameter_summary(p: Parameter) -> str:
+    """One line: ``name = default in [lo, hi]: description (source)``.
+
+    Examples
+    --------
+    >>> parameter_summary(Parameter("theta", 0.5, (0, 1), "exposure probability", "paper, section 2.1"))
+    'theta = 0.5 in [0, 1]: exposure probability (paper, section 2.1)'
+    >>> parameter_summary(Parameter("a"))
+    'a (no default)'
+    """
+    text = p.name + (f" = {_value(p.default)}" if p.default is not None else " (no default)")
+    if p.bounds is not None:
+        text += f" in [{_value(p.bounds[0])}, {_value(p.bounds[1])}]"
+    if p.description:
+        text += f": {p.description}"
+    if p.source:
+        text += f" ({p.source})"
+    return text
+
+
+def game_summary(game: Game) -> str:
+    """Plain-text summary of a game: populations, strategies, parameters with defaults, payoffs.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(game_summary(classic.matching_pennies_3()))  # doctest: +ELLIPSIS
+    Game 'Three-player matching pennies (Jordan 1993)': 3 populations, 8 pure profiles
+    populations (state variables):
+      player1: H, T  (x)
+      player2: H, T  (y)
+      player3: H, T  (z)
+    parameters:
+      a = 1
+    payoffs (player1, player2, player3):
+      H,H,H: a ; a ; -a
+    ...
+      T,T,T: a ; a ; -a
+    """
+    title = f"Game {game.name!r}" if game.name else "Game"
+    lines = [f"{title}: {game.n_populations} populations, {len(game.profiles)} pure profiles"]
+    lines.append("populations (state variables):")
+    names = iter(state_names(game.populations))
+    for pop in game.populations:
+        states = ", ".join(next(names) for _ in range(pop.size - 1))
+        lines.append(f"  {pop.name}: {', '.join(pop.strategies)}  ({states})")
+    lines.append("parameters:" if game.parameters else "parameters: none")
+    lines.extend(f"  {parameter_summary(p)}" for p in game.parameters)
+    lines.append(f"payoffs ({', '.join(game.population_names)}):")
+    for profile, row in game.payoffs.items():
+        lines.append(f"  {','.join(profile)}: {' ; '.join(sympy.sstr(e) for e in row)}")
+    return "\n".join(lines)
+
+
+def game_markdown(game: Game) -> str:
+    """Markdown rendering of a game: a title line, parameters, and the payoff table.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> print(game_markdown(classic.matching_pennies_3()).splitlines()[-1])
+    | T | T | T | a | a | -a |
+    """
+    pops = game.population_names
+    out = [
+        f"**{game.name or 'Game'}**: "
+        + "; ".join(f"{p.name} ({', '.join(p.strategies)})" for p in game.populations)
+    ]
+    if game.parameters:
+        out.append("")
+        out.extend(f"- {parameter_summary(p)}" for p in game.parameters)
+    out += ["", "| " + " | ".join(pops) + " | " + " | ".join(f"payoff {p}" for p in pops) + " |"]
+    out.append("|" + "---|" * (2 * len(pops)))
+    for profile, row in game.payoffs.items():
+        cells = [*profile, *(sympy.sstr(e) for e in row)]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out)
+
+
+def game_html(game: Game) -> str:
+    """HTML rendering of a game (title, parameters, payoff table), every text escaped.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> game_html(classic.matching_pennies_3()).count("<tr>")
+    9
+    """
+    esc = html.escape
+    pops = game.population_names
+    listed = "; ".join(f"{esc(p.name)} ({esc(', '.join(p.strategies))})" for p in game.populations)
+    out = [f"<p><b>{esc(game.name or 'Game')}</b>: {listed}</p>"]
+    if game.parameters:
+        out.append(
+            "<ul>" + "".join(f"<li>{esc(parameter_summary(p))}</li>" for p in game.parameters) + "</ul>"
+        )
+    head = "".join(f"<th>{esc(p)}</th>" for p in pops) + "".join(f"<th>payoff {esc(p)}</th>" for p in pops)
+    out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
+    for profile, row in game.payoffs.items():
+        cells = [*profile, *(sympy.sstr(e) for e in row)]
+        out.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
