@@ -368,7 +368,7 @@ def test_edge_of_rest_points_and_the_exact_limit():
 
 # --------------------------------------------------------------------------- limit cycles (white-box)
 def test_limit_cycle_detector_on_a_hopf_normal_form():
-    """Replace the payoffs of a 2x2 game by a field with a known limit cycle (in u coordinates):
+    """Replace the growth rates of a 2x2 game by a field with a known limit cycle (in u coordinates):
 
     u1' = -u2 + a u1 (1 - r^2), u2' = u1 + a u2 (1 - r^2): the unit circle, period 2 pi (angular
     speed exactly 1), Floquet multiplier exp(-4 pi a).  Real games cannot do this (their flow
@@ -387,7 +387,10 @@ def test_limit_cycle_detector_on_a_hopf_normal_form():
         r2 = u1 * u1 + u2 * u2
         return [-u2 + a * u1 * (1 - r2), 0.0, u1 + a * u2 * (1 - r2), 0.0]
 
-    system.payoffs_scalar = hopf
+    def hopf_growth(x, p, out):  # the scalar flavour of compiled growth rates fills ``out``
+        out[:] = hopf(x)
+
+    system.growth_scalar = hopf_growth
     opts = attr._Options(t_end=400.0, first_chunk=20.0, rtol=1e-10, atol=1e-12, cycle_tol=1e-6)
     outcome = attr._Follow(system, 0, np.array([0.9, 0.5]), opts).run()
     assert outcome.kind is AttractorKind.LIMIT_CYCLE, outcome.evidence
