@@ -9,6 +9,7 @@ otherwise:
   is used as it is;
 - :func:`check_t_span` -- ``t_span = (t0, t1)`` and optional output times ``t_eval``;
 - :func:`check_tolerances` -- ``rtol``/``atol`` (real numbers > 0; booleans refused);
+- :func:`check_positive` -- any other positive finite number (``cycle_tol``);
 - :func:`check_choice` -- a name from a fixed list (methods, backends, charts);
 - :func:`check_count` -- a positive integer (``n``, ``max_steps``, ``threads``);
 - :func:`check_flag` -- a boolean option (``raise_on_failure``, ``progress``).
@@ -23,10 +24,18 @@ from typing import Any
 import numpy as np
 
 from .dynamics.base import Dynamics
-from .errors import IntegrationError, SpecificationError, suggest
+from .errors import GameError, IntegrationError, SpecificationError, suggest
 from .game import Game
 
-__all__ = ["as_dynamics", "check_t_span", "check_tolerances", "check_choice", "check_count", "check_flag"]
+__all__ = [
+    "as_dynamics",
+    "check_t_span",
+    "check_tolerances",
+    "check_positive",
+    "check_choice",
+    "check_count",
+    "check_flag",
+]
 
 
 def as_dynamics(model: Any, *, name: str = "model") -> Dynamics:
@@ -128,10 +137,24 @@ def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
     ...
     gametheory.errors.IntegrationError: rtol must be a positive finite number, got True
     """
-    for name, tol in (("rtol", rtol), ("atol", atol)):
-        if not (_real(tol) and np.isfinite(tol) and tol > 0):
-            raise IntegrationError(f"{name} must be a positive finite number, got {tol!r}")
-    return float(rtol), float(atol)
+    return check_positive(rtol, name="rtol"), check_positive(atol, name="atol")
+
+
+def check_positive(value: Any, *, name: str) -> float:
+    """Validate a real number, finite and > 0 (booleans are refused); ``name`` is the argument's name.
+
+    Examples
+    --------
+    >>> check_positive(1e-6, name="cycle_tol")
+    1e-06
+    >>> check_positive("tight", name="cycle_tol")
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.IntegrationError: cycle_tol must be a positive finite number, got 'tight'
+    """
+    if not (_real(value) and np.isfinite(value) and value > 0):
+        raise IntegrationError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
 
 
 def check_choice(value: Any, choices: Sequence[str], *, name: str, what: str = "") -> str:
@@ -156,8 +179,10 @@ def check_choice(value: Any, choices: Sequence[str], *, name: str, what: str = "
     return value
 
 
-def check_count(value: Any, *, name: str, minimum: int = 1) -> int:
+def check_count(value: Any, *, name: str, minimum: int = 1, error: type[GameError] = IntegrationError) -> int:
     """Validate an integer count ``>= minimum`` (``n``, ``max_steps``, ``threads``; booleans refused).
+
+    ``error`` is the class raised (a count of starts is a :class:`~gametheory.errors.StateError`).
 
     Examples
     --------
@@ -169,7 +194,7 @@ def check_count(value: Any, *, name: str, minimum: int = 1) -> int:
     gametheory.errors.IntegrationError: max_steps must be an integer >= 1, got 0
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise IntegrationError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise error(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 

@@ -368,7 +368,7 @@ def test_edge_of_rest_points_and_the_exact_limit():
 
 # --------------------------------------------------------------------------- limit cycles (white-box)
 def test_limit_cycle_detector_on_a_hopf_normal_form():
-    """Replace the payoffs of a 2x2 game by a field with a known limit cycle (in u coordinates):
+    """Replace the growth rates of a 2x2 game by a field with a known limit cycle (in u coordinates):
 
     u1' = -u2 + a u1 (1 - r^2), u2' = u1 + a u2 (1 - r^2): the unit circle, period 2 pi (angular
     speed exactly 1), Floquet multiplier exp(-4 pi a).  Real games cannot do this (their flow
@@ -387,7 +387,10 @@ def test_limit_cycle_detector_on_a_hopf_normal_form():
         r2 = u1 * u1 + u2 * u2
         return [-u2 + a * u1 * (1 - r2), 0.0, u1 + a * u2 * (1 - r2), 0.0]
 
-    system.payoffs_scalar = hopf
+    def hopf_growth(x, p, out):  # the scalar flavour of compiled growth rates fills ``out``
+        out[:] = hopf(x)
+
+    system.growth_scalar = hopf_growth
     opts = attr._Options(t_end=400.0, first_chunk=20.0, rtol=1e-10, atol=1e-12, cycle_tol=1e-6)
     outcome = attr._Follow(system, 0, np.array([0.9, 0.5]), opts).run()
     assert outcome.kind is AttractorKind.LIMIT_CYCLE, outcome.evidence
@@ -528,7 +531,7 @@ def _raw_advantages(pops, payoffs, profile_idx):
 
 
 # --------------------------------------------------------------------------- starts, faces, vertices
-def test_sobol_starts_are_reproducible_and_inside_the_state_space():
+def test_sobol_starts_are_reproducible_and_inside_the_state_space(monkeypatch, capsys):
     game = gt.Game.from_table(
         {"P1": ["a", "b", "c"], "P2": ["d", "e"]},
         {
@@ -537,8 +540,23 @@ def test_sobol_starts_are_reproducible_and_inside_the_state_space():
         },
     )
     seen = []
-    r1 = attractors(game, n=5, seed=7, progress=lambda i, o: seen.append((i, o.kind)))
-    assert [i for i, _ in seen] == [0, 1, 2, 3, 4]
+    real_reporter = attr.progress_reporter
+
+    def recording_reporter(total, desc, enabled, **kwargs):  # the shared reporter, recording each update
+        bar = real_reporter(total, desc, enabled, **kwargs)
+        update = bar.update
+
+        def record(k=1):
+            update(k)
+            seen.append((bar.n - 1, k))
+
+        bar.update = record
+        return bar
+
+    monkeypatch.setattr(attr, "progress_reporter", recording_reporter)
+    r1 = attractors(game, n=5, seed=7, progress=True)
+    assert [i for i, _ in seen] == [0, 1, 2, 3, 4]  # reported once per start, in order
+    assert "attractors: 5 of 5 starts" in capsys.readouterr().err
     r2 = attractors(game.replicator(), n=5, seed=7)
     r3 = attractors(game, n=5, seed=8)
     np.testing.assert_array_equal(r1.starts, r2.starts)
@@ -598,6 +616,8 @@ def test_report_is_immutable_and_renders(jordan_report):
         ({"t_span": (0, float("inf"))}, IntegrationError, "t_span"),
         ({"rtol": 0.0}, IntegrationError, "rtol"),
         ({"cycle_tol": "tight"}, IntegrationError, "cycle_tol"),
+        ({"progress": print}, IntegrationError, "progress must be True or False"),
+        ({"raise_on_failure": "yes"}, IntegrationError, "raise_on_failure must be True or False"),
         ({"params": {"F_gg": 1.0}}, ParameterError, "did you mean 'F_g'"),
         ({"params": {"F_g": [1.0, 2.0]}}, ParameterError, "scalar parameter values"),
     ],

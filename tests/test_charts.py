@@ -105,3 +105,60 @@ def test_growth_target_equals_payoffs_for_the_replicator():
         dyn.compiled("growth", "scalar").source.replace("growth", "payoffs")
         == dyn.compiled("payoffs", "scalar").source
     )
+
+
+# --------------------------------------------------------------------------- log-shares (the attractor analysis)
+@pytest.mark.parametrize("x0", [[0.2, 0.3, 0.5], [0.0, 0.4, 0.3], [0.6, 0.4, 1.0], [0.0, 0.0, 0.0]])
+def test_chart_of_a_support_is_the_chart_of_a_state_on_that_face(x0):
+    dyn = _three_by_two().replicator()
+    of_state = LogRatioChart.on_face_of(dyn, x0)
+    support = tuple(tuple(int(j) for j in np.flatnonzero(f > 0)) for f in dyn.full_shares(x0))
+    of_face = LogRatioChart.on_face(dyn.game.strategy_counts, support)
+    assert of_state.support == of_face.support == support
+    np.testing.assert_array_equal(of_state.src, of_face.src)
+    assert of_state.blocks == of_face.blocks
+    assert [(b.offset, b.reference, b.m) for b in of_face.blocks] == [
+        (0, support[0][-1], len(support[0]) - 1),
+        (3, support[1][-1], len(support[1]) - 1),
+    ]
+
+
+def test_log_shares_in_and_out():
+    """log_shares, states_from_log, u_of_log_shares and difference are one chart with states and u0."""
+    dyn = _three_by_two().replicator()
+    chart = LogRatioChart.on_face_of(dyn, [0.2, 0.3, 0.4])
+    u = np.random.default_rng(2).normal(scale=3.0, size=(chart.m, 6))
+    L = chart.log_shares(u)
+    assert L.shape == (5, 6)
+    np.testing.assert_allclose(np.exp(L[:3]).sum(axis=0), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(chart.states_from_log(L), chart.states(u), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(chart.u_of_log_shares(L), u, rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(chart.u_of_log_shares(L[:, 0]), u[:, 0], rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(chart.difference(u, 0, 1), L[0] - L[1], rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(chart.difference(u[:, 0], 3, 4), L[3, 0] - L[4, 0], rtol=1e-13, atol=1e-13)
+    # far below the smallest double, log-shares keep their precision; states underflow to 0
+    deep = chart.log_shares(np.array([[-5000.0], [0.0], [2.0]]))
+    assert (
+        deep[0, 0] == pytest.approx(-5000.0 - np.log(2.0))
+        and chart.states(np.array([[-5000.0], [0.0], [2.0]]))[0, 0] == 0.0
+    )
+
+
+def test_chart_faces_are_checked():
+    with pytest.raises(gt.StateError, match="population 1"):
+        LogRatioChart.on_face((3, 2), [(0, 2), ()])
+    with pytest.raises(gt.StateError, match="not on the chart's face"):
+        LogRatioChart.on_face((3, 2), [(0, 2), (1,)]).difference(np.zeros(1), 1, 2)
+
+
+def test_attractor_analysis_integrates_the_one_chart_with_the_growth_rates():
+    from gametheory.analysis.faces import _System
+
+    dyn = crisis_governance.game().replicator()
+    p = dyn.parameter_vector(crisis_governance.STATUS_QUO)
+    system = _System(dyn, p)
+    chart = system.chart(np.array([0.2, 0.5, 0.7]))
+    assert isinstance(chart, LogRatioChart)
+    u = np.array([0.3, -1.0, 2.0])
+    expected = chart.rhs(dyn.compiled("growth", "scalar"), p)(0.0, u)
+    np.testing.assert_array_equal(system.rhs(chart)(0.0, u), expected)

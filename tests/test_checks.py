@@ -7,7 +7,14 @@ import pytest
 
 import gametheory as gt
 from gametheory import IntegrationError, SpecificationError
-from gametheory._checks import check_choice, check_count, check_flag, check_t_span, check_tolerances
+from gametheory._checks import (
+    check_choice,
+    check_count,
+    check_flag,
+    check_positive,
+    check_t_span,
+    check_tolerances,
+)
 from gametheory.models import classic
 
 
@@ -95,6 +102,11 @@ def test_small_checks():
     assert check_choice("a", ("a", "b"), name="x") == "a"
     assert check_count(np.int64(3), name="n") == 3
     assert check_flag(np.bool_(True), name="progress") is True
+    assert check_positive(np.float32(0.5), name="cycle_tol") == 0.5
+    with pytest.raises(gt.IntegrationError, match="cycle_tol must be a positive finite number"):
+        check_positive(True, name="cycle_tol")
+    with pytest.raises(gt.StateError, match="n must be an integer >= 1, got 0"):
+        check_count(0, name="n", error=gt.StateError)
 
 
 def test_progress_reports_on_stderr_and_changes_nothing(dyn, capsys):

@@ -19,7 +19,10 @@ strategy of :math:`S_i`)
 .. math::  u_{ij} = \\ln(x_{ij}/x_{i r_i}), \\qquad \\dot u_{ij} = f_{ij}(x) - f_{i r_i}(x),
 
 where :math:`f_{ij}` is the expected payoff of strategy :math:`j` of population
-:math:`i`.  Log-shares :math:`L_{ij} = \\ln x_{ij}` (a log-softmax of
+:math:`i` (the chart is :class:`gametheory.numerics.charts.LogRatioChart`, the one
+used by :func:`~gametheory.numerics.integrate.simulate` and the ensembles; its
+field comes from the dynamics' growth rates, which for the replicator are the
+expected payoffs).  Log-shares :math:`L_{ij} = \\ln x_{ij}` (a log-softmax of
 :math:`u`) keep full relative precision for shares far below the smallest
 double (a trajectory at :math:`x = e^{-5000}` from a corner is still resolved),
 and a trajectory that merely passes a corner is never captured by rounding.
@@ -117,7 +120,8 @@ other starts are analysed as usual.
 Modules
 -------
 This module is the public entry point; the work is done in :mod:`~gametheory.analysis.outcomes`
-(result types), :mod:`~gametheory.analysis.faces` (payoffs, log-ratio charts, trapping boxes),
+(result types), :mod:`~gametheory.analysis.faces` (payoffs, trapping boxes, paths in the log-ratio
+charts of :mod:`gametheory.numerics.charts`),
 :mod:`~gametheory.analysis.limits` (following one start; rest points),
 :mod:`~gametheory.analysis.cycles` (heteroclinic cycles, closed orbits) and
 :mod:`~gametheory.analysis.certify` (certifying many end states at once).
@@ -126,16 +130,23 @@ This module is the public entry point; the work is done in :mod:`~gametheory.ana
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .._checks import as_dynamics
+from .._checks import (
+    as_dynamics,
+    check_count,
+    check_flag,
+    check_positive,
+    check_t_span,
+    check_tolerances,
+)
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
-from ..numerics.integrate import check_t_span
+from ..progress import progress_reporter
 from .faces import _System
 from .limits import _Follow, _Options
 from .outcomes import Attractor, AttractorKind, AttractorReport, Outcome, _group
@@ -175,7 +186,7 @@ def attractors(
     atol: float = 1e-12,
     cycle_tol: float = 1e-6,
     raise_on_failure: bool = False,
-    progress: Callable[[int, Outcome], None] | None = None,
+    progress: bool = False,
 ) -> AttractorReport:
     """Decide what the trajectory from each of a sample of starts approaches.
 
@@ -217,7 +228,8 @@ def attractors(
         naming the start; by default it is reported as a ``FAILED`` outcome (evidence: the
         error) and the other starts are analysed as usual.
     progress
-        Called as ``progress(index, outcome)`` after each start.
+        Report on stderr how many starts are done (a tqdm bar when tqdm is installed, else a
+        plain line; :mod:`gametheory.progress`).
 
     Returns
     -------
@@ -236,8 +248,9 @@ def attractors(
     StateError
         For starts outside the state space, or ``n`` not a positive integer.
     IntegrationError
-        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0``, or a non-positive or
-        non-finite ``rtol``, ``atol`` or ``cycle_tol``.
+        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0``, a non-positive or
+        non-finite ``rtol``, ``atol`` or ``cycle_tol``, or a ``raise_on_failure`` or
+        ``progress`` that is not a boolean.
 
     Examples
     --------
@@ -257,17 +270,12 @@ def attractors(
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError("attractors takes scalar parameter values; run it once per parameter set")
-    for name, value in (("rtol", rtol), ("atol", atol), ("cycle_tol", cycle_tol)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (np.isfinite(value) and value > 0)
-        ):
-            raise IntegrationError(f"{name} must be a positive finite number, got {value!r}")
+    rtol, atol = check_tolerances(rtol, atol)
+    cycle_tol = check_positive(cycle_tol, name="cycle_tol")
+    raise_on_failure = check_flag(raise_on_failure, name="raise_on_failure")
+    progress = check_flag(progress, name="progress")
     if starts is None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise StateError(f"n (the number of starts) must be a positive integer, got {n!r}")
-        xs = _sobol_starts(dyn, int(n), seed)
+        xs = _sobol_starts(dyn, check_count(n, name="n (the number of starts)", error=StateError), seed)
     else:
         xs = dyn.check_states(starts, name="starts")
         if xs.shape[0] == 0:
@@ -283,13 +291,12 @@ def attractors(
             raise IntegrationError(
                 f"t_span must start at 0 (every start is followed from t = 0), got {t_span!r}"
             )
-    opts = _Options(float(t_end), min(float(t_end), 20.0 / rate), float(rtol), float(atol), float(cycle_tol))
+    opts = _Options(float(t_end), min(float(t_end), 20.0 / rate), rtol, atol, cycle_tol)
     outcomes = []
-    for index, x0 in enumerate(xs):
-        outcome = _follow_one(system, index, np.clip(x0, 0.0, 1.0), opts, bool(raise_on_failure))
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(index, outcome)
+    with progress_reporter(len(xs), "attractors", progress, unit="starts") as bar:
+        for index, x0 in enumerate(xs):
+            outcomes.append(_follow_one(system, index, np.clip(x0, 0.0, 1.0), opts, raise_on_failure))
+            bar.update(1)
     return AttractorReport(
         game_name=dyn.game.name,
         state_names=dyn.state_names,
@@ -298,8 +305,8 @@ def attractors(
         outcomes=tuple(outcomes),
         attractors=_group(outcomes, len(xs)),
         t_span=(0.0, float(t_end)),
-        rtol=float(rtol),
-        atol=float(atol),
+        rtol=rtol,
+        atol=atol,
         seed=seed,
     )
 

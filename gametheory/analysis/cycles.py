@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from .faces import Support, _Chart, _face_name, _log_mass_off, _Path
+from ..numerics.charts import LogRatioChart
+from .faces import Support, _face_name, _log_mass_off, _Path
 from .outcomes import AttractorKind, Outcome, _fmt, _short
 
 #: Log distance within which the last confirmed round must approach every corner of a heteroclinic cycle.
@@ -35,7 +36,7 @@ class _CycleTests:
     """Heteroclinic-cycle and closed-orbit tests, mixed into the follower of one start."""
 
     system: Any
-    chart: _Chart
+    chart: LogRatioChart
     path: _Path
     opts: Any
     note: str
@@ -392,7 +393,8 @@ class _CycleTests:
     ) -> _CycleTest:
         """Neutral family or isolated limit cycle: follow the orbit and a radially moved copy in the face."""
         system = self.system
-        chart = _Chart(system, support)
+        chart = system.face_chart(support)
+        rhs = system.rhs(chart)
         u_on = chart.u_of_log_shares(L)
         # centre of the orbit in the face's chart coordinates
         full_c = system.full(np.clip(centre, 0, 1))
@@ -401,14 +403,14 @@ class _CycleTests:
             for j in S:
                 Lc[off + j] = math.log(max(full_c[i][j], 1e-300))
         u_c = chart.u_of_log_shares(Lc)
-        normal = np.asarray(chart.rhs(0.0, u_on), dtype=float)
+        normal = np.asarray(rhs(0.0, u_on), dtype=float)
         normal = normal / max(float(np.linalg.norm(normal)), 1e-300)
         towards = u_c - u_on
         towards = towards - (towards @ normal) * normal  # stay on the section through u_on
         u_off = u_on + _PERTURBATION * towards
         results = []
         for u0 in (u_on, u_off):
-            path = _Path(chart, u0, self.opts.rtol, self.opts.atol)
+            path = _Path(chart, rhs, u0, self.opts.rtol, self.opts.atol)
             if not path.extend(3.2 * period):
                 return _CycleTest(None, None, f"the orbit could not be followed in its face: {path.failure}")
             results.append(path)

@@ -1,19 +1,17 @@
-"""Numerical view of a game at fixed parameters, and log-ratio charts on the faces of its state space.
+"""Numerical view of a game at fixed parameters, and trajectories in log-ratio charts on its faces.
 
-:class:`_System` evaluates expected payoffs (vectorised and scalar), the rate scale
-and the certified strict equilibria (with their trapping boxes) of each face;
-:class:`_Chart` maps a face to its log-ratio coordinates
-:math:`u_{ij} = \\ln(x_{ij}/x_{ir_i})`, :math:`\\dot u_{ij} = f_{ij}(x) - f_{ir_i}(x)`;
-:class:`_Path` is a trajectory in those coordinates with dense output.  Private to
-:mod:`gametheory.analysis`; the log-ratio chart itself is to be shared with
-:mod:`gametheory.numerics` later.
+:class:`_System` evaluates expected payoffs, the rate scale and the certified strict
+equilibria (with their trapping boxes) of each face, and gives the right-hand side
+:math:`\\dot u_{ij} = g_{ij}(x) - g_{ir_i}(x)` of a face's log-ratio chart
+(:class:`gametheory.numerics.charts.LogRatioChart`) from the dynamics' growth rates;
+:class:`_Path` is a trajectory in such a chart with dense output.  Private to
+:mod:`gametheory.analysis`.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,18 +20,13 @@ from scipy.integrate import solve_ivp
 
 from ..dynamics.base import Dynamics
 from ..errors import GameError
+from ..numerics.charts import LogRatioChart, logsumexp
 
 Support = tuple[tuple[int, ...], ...]
 
 
-def _logsumexp(Z: np.ndarray, axis: int = 0) -> np.ndarray:
-    """:math:`\\ln \\sum \\exp` along ``axis`` for arrays whose entries are finite (faster than scipy's)."""
-    top = Z.max(axis=axis, keepdims=True)
-    return np.log(np.exp(Z - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
-
-
 class _System:
-    """Numerical view of the game at fixed parameters: payoffs, vertices, rate scale."""
+    """Numerical view of the game at fixed parameters: payoffs, vertices, rate scale, chart fields."""
 
     def __init__(self, dyn: Dynamics, p: np.ndarray) -> None:
         self.dyn = dyn
@@ -45,9 +38,9 @@ class _System:
         self.n_payoffs = int(sum(self.sizes))
         self.d = dyn.dimension
         self.slices = dyn.population_slices()
-        self._pay_scalar = dyn.compiled("payoffs", "scalar")
         self._pay_array = dyn.compiled("payoffs")
-        self._out = [0.0] * self.n_payoffs
+        #: the per-capita growth rates (scalar flavour), the input of the log-ratio charts' fields
+        self.growth_scalar = dyn.compiled("growth", "scalar")
         # Rate scale: the largest payoff advantage at any vertex (1/time).
         X = np.stack([v for _, v in dyn.vertices()], axis=1)
         F = self.payoffs(X)
@@ -76,9 +69,17 @@ class _System:
         """Expected payoffs ``(K, n)`` at reduced states ``X`` of shape ``(d, n)``."""
         return np.asarray(self._pay_array(X, self.p[:, None]), dtype=float)
 
-    def payoffs_scalar(self, x: list[float]) -> list[float]:
-        self._pay_scalar(x, self.p_list, self._out)
-        return self._out
+    def chart(self, x: np.ndarray) -> LogRatioChart:
+        """The log-ratio chart of the face holding the reduced state ``x``, with ``u0`` at ``x``."""
+        return LogRatioChart.on_face_of(self.dyn, x)
+
+    def face_chart(self, support: Support) -> LogRatioChart:
+        """The log-ratio chart of the face ``support``."""
+        return LogRatioChart.on_face(self.sizes, support)
+
+    def rhs(self, chart: LogRatioChart) -> Callable[[float, np.ndarray], np.ndarray]:
+        """:math:`\\dot u_{ij} = g_{ij}(x) - g_{ir_i}(x)` on ``chart``, in plain Python floats."""
+        return chart.rhs(self.growth_scalar, self.p)
 
     def reduced(self, full: Sequence[np.ndarray]) -> np.ndarray:
         """Reduced state(s) from per-population full share arrays (``(k_i,)`` or ``(k_i, n)``)."""
@@ -159,117 +160,22 @@ class _Sink:
     bound: float  # largest advantage on the box (< 0)
 
 
-class _Chart:
-    """Log-ratio coordinates on a face (see module docstring)."""
-
-    def __init__(self, system: _System, support: Support) -> None:
-        self.system = system
-        self.support = support
-        self.blocks = []  # (population, payoff offset, support list, reference, position in u, free count)
-        template = [0.0] * system.d
-        pos = 0
-        self.reduced_index = []
-        for i, (S, off, sl) in enumerate(zip(support, system.offsets, system.slices)):
-            k = system.sizes[i]
-            red = [sl.start + j if j < k - 1 else -1 for j in S]
-            self.reduced_index.append(red)
-            if len(S) == 1 and red[0] >= 0:
-                template[red[0]] = 1.0
-            self.blocks.append((i, off, list(S), S[-1], pos, len(S) - 1))
-            pos += len(S) - 1
-        self.m = pos
-        self.template = template
-        #: for each payoff row (population i, strategy j): its position in u, -1 for the reference,
-        #: None outside the support
-        self.position: list[int | None] = [None] * system.n_payoffs
-        for _i, off, S, ref, pos0, m in self.blocks:
-            for q in range(m):
-                self.position[off + S[q]] = pos0 + q
-            self.position[off + ref] = -1
-        self._pairs = [(off + S[q], off + ref) for _i, off, S, ref, _pos, m in self.blocks for q in range(m)]
-
-    def difference(self, U: np.ndarray, a: int, b: int) -> np.ndarray:
-        """:math:`L_a - L_b = \\ln(x_a / x_b)` for payoff rows ``a``, ``b`` of one population."""
-        pa, pb = self.position[a], self.position[b]
-        ua = U[pa] if pa >= 0 else 0.0
-        ub = U[pb] if pb >= 0 else 0.0
-        return ua - ub
-
-    @classmethod
-    def for_state(cls, system: _System, x: np.ndarray) -> _Chart:
-        support = tuple(tuple(int(j) for j in np.flatnonzero(f > 0)) for f in system.full(x))
-        return cls(system, support)
-
-    def u_of(self, x: np.ndarray) -> np.ndarray:
-        full = self.system.full(x)
-        out = []
-        for i, _off, S, ref, _pos, _m in self.blocks:
-            out.extend(math.log(full[i][j]) - math.log(full[i][ref]) for j in S[:-1])
-        return np.array(out, dtype=float)
-
-    def u_of_log_shares(self, L: np.ndarray) -> np.ndarray:
-        """Chart coordinates from full log-shares ``(K,)``."""
-        out = []
-        for _i, off, S, ref, _pos, _m in self.blocks:
-            out.extend(L[off + j] - L[off + ref] for j in S[:-1])
-        return np.array(out, dtype=float)
-
-    def rhs(self, t: float, u: np.ndarray) -> list[float]:
-        """:math:`\\dot u_{ij} = f_{ij}(x) - f_{ir_i}(x)` in plain Python (fast for small systems)."""
-        ul = u.tolist()
-        x = self.template[:]
-        exp = math.exp
-        for (_i, _off, _S, _ref, pos, m), red in zip(self.blocks, self.reduced_index):
-            if m == 1:  # two strategies in the support: a logistic function, without overflow
-                v = ul[pos]
-                if v >= 0:
-                    e = exp(-v)
-                    first, second = 1.0 / (1.0 + e), e / (1.0 + e)
-                else:
-                    e = exp(v)
-                    first, second = e / (1.0 + e), 1.0 / (1.0 + e)
-                if red[0] >= 0:
-                    x[red[0]] = first
-                if red[1] >= 0:
-                    x[red[1]] = second
-            elif m > 1:
-                z = ul[pos : pos + m]
-                top = max(max(z), 0.0)
-                e = [exp(v - top) for v in z]
-                e.append(exp(-top))
-                total = sum(e)
-                for q in range(m + 1):
-                    if red[q] >= 0:
-                        x[red[q]] = e[q] / total
-        pay = self.system.payoffs_scalar(x)
-        return [pay[a] - pay[b] for a, b in self._pairs]
-
-    def log_shares(self, U: np.ndarray) -> np.ndarray:
-        """Full log-shares ``(K, n)`` (``-inf`` outside the support) from chart coordinates ``(m, n)``."""
-        n = U.shape[1]
-        L = np.full((self.system.n_payoffs, n), -np.inf)
-        for _i, off, S, _ref, pos, m in self.blocks:
-            Z = np.vstack([U[pos : pos + m], np.zeros((1, n))])
-            L[[off + j for j in S]] = Z - _logsumexp(Z, axis=0)
-        return L
-
-    def states(self, U: np.ndarray) -> np.ndarray:
-        """Reduced states ``(d, n)``."""
-        L = self.log_shares(U)
-        return self.states_from_log(L)
-
-    def states_from_log(self, L: np.ndarray) -> np.ndarray:
-        X = np.exp(L)
-        return np.concatenate(
-            [X[off : off + k - 1] for off, k in zip(self.system.offsets, self.system.sizes)]
-        )
-
-
 class _Path:
-    """A trajectory in chart coordinates, integrated chunk by chunk, with dense output."""
+    """A trajectory in chart coordinates, integrated chunk by chunk, with dense output.
 
-    def __init__(self, chart: _Chart, u0: np.ndarray, rtol: float, atol: float) -> None:
+    ``rhs`` is the chart's right-hand side (:meth:`_System.rhs`).
+    """
+
+    def __init__(
+        self,
+        chart: LogRatioChart,
+        rhs: Callable[[float, np.ndarray], np.ndarray],
+        u0: np.ndarray,
+        rtol: float,
+        atol: float,
+    ) -> None:
         self.chart = chart
+        self.rhs = rhs
         self.rtol, self.atol = rtol, atol
         self.ts = [np.array([0.0])]
         self.us = [u0[:, None].copy()]
@@ -295,7 +201,7 @@ class _Path:
         if t1 <= t0:
             return True
         sol = solve_ivp(
-            self.chart.rhs,
+            self.rhs,
             (t0, t1),
             self.u_end,
             method="DOP853",
@@ -341,7 +247,7 @@ def _log_mass_off(L: np.ndarray, off: int, S: Sequence[int], s: int) -> np.ndarr
     rows = [off + j for j in S if j != s]
     if not rows:
         return np.full(L.shape[1], -np.inf)
-    return _logsumexp(L[rows], axis=0)
+    return logsumexp(L[rows], axis=0)
 
 
 def _names(system: _System, profile: Sequence[int]) -> str:

@@ -20,7 +20,6 @@ from ..errors import AnalysisError
 from .cycles import _CONFIRM_DOUBLINGS, _CycleTests
 from .faces import (
     Support,
-    _Chart,
     _corner_name,
     _face_name,
     _log_mass_off,
@@ -60,8 +59,8 @@ class _Follow(_CycleTests):
         self.index = index
         self.x0 = x0
         self.opts = opts
-        self.chart = _Chart.for_state(system, x0)
-        self.path = _Path(self.chart, self.chart.u_of(x0), opts.rtol, opts.atol)
+        self.chart = system.chart(x0)
+        self.path = _Path(self.chart, system.rhs(self.chart), self.chart.u0, opts.rtol, opts.atol)
         self.note = ""
         self.candidate = 0
         self._switch_times: dict[tuple[int, int], float] = {}
@@ -291,7 +290,7 @@ class _Follow(_CycleTests):
         The slope of :math:`\\ln(x_{ij}/x_{iv_i})` is ``nan`` for strategies outside the start's support.
         """
         system = self.system
-        du = np.array(self.chart.rhs(0.0, self.path.u_end))
+        du = np.asarray(self.path.rhs(0.0, self.path.u_end), dtype=float)
         eig, rates = [], []
         for i, j, a in system.advantages(profile, system.all_strategies):
             eig.append(a)

@@ -22,15 +22,24 @@ relative precision, a trajectory that only passes a corner (a heteroclinic
 cycle) is not captured by it through rounding, and shares outside the support
 stay exactly zero.
 
-This module holds the chart once, in the three flavours its users need:
+This module holds the chart once, in the flavours its users need (simulation,
+ensembles and the attractor analysis):
 
 - :func:`face_charts`: the chart of every start of an ensemble (vectorised);
   :meth:`LogRatioChart.on_face_of`: the chart of one state;
+  :meth:`LogRatioChart.on_face`: the chart of a face given by its support;
 - :meth:`LogRatioChart.states` (numpy, ``u -> x``), :meth:`LogRatioChart.rhs`
   (one trajectory, plain Python floats, for :func:`scipy.integrate.solve_ivp`)
   and :meth:`LogRatioChart.vector_field` (numpy, many trajectories on one face);
+- log-shares :math:`L_{ij} = \ln x_{ij}` in and out
+  (:meth:`LogRatioChart.log_shares`, :meth:`LogRatioChart.states_from_log`,
+  :meth:`LogRatioChart.u_of_log_shares`, :meth:`LogRatioChart.difference`), which keep
+  full relative precision for shares far below the smallest double;
 - :func:`states_source`: the same map ``u -> x`` as source lines for the
   generated numba kernels.
+
+Every map from ``u`` to shares is evaluated without overflow: the softmax is taken
+relative to the largest logit of the population (the reference's being 0).
 
 The growth rates come compiled from the dynamics, ``dyn.compiled("growth", flavour)``.
 """
@@ -38,14 +47,14 @@ The growth rates come compiled from the dynamics, ``dyn.compiled("growth", flavo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
     from ..dynamics.base import Dynamics
 
-__all__ = ["LogRatioChart", "chart_of", "face_charts", "states_source"]
+__all__ = ["FaceBlock", "LogRatioChart", "chart_of", "face_charts", "logsumexp", "states_source"]
 
 
 def chart_of(dyn: Dynamics, coordinates: str | None = None) -> str:
@@ -80,6 +89,18 @@ def chart_of(dyn: Dynamics, coordinates: str | None = None) -> str:
 def _starts(counts: Sequence[int]) -> tuple[int, ...]:
     """Index of each population's first strategy among the ``K = sum k_i`` strategies."""
     return tuple(int(s) for s in np.cumsum((0, *counts[:-1])))
+
+
+def logsumexp(Z: np.ndarray, axis: int = 0) -> np.ndarray:
+    """:math:`\\ln \\sum \\exp Z` along ``axis``, for arrays whose maxima are finite (faster than scipy's).
+
+    Examples
+    --------
+    >>> float(logsumexp(np.array([0.0, 0.0, -1000.0])))
+    0.6931471805599453
+    """
+    top = Z.max(axis=axis, keepdims=True)
+    return np.log(np.exp(Z - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
 
 
 def face_charts(strategy_counts: Sequence[int], X0: np.ndarray) -> dict[str, np.ndarray]:
@@ -143,6 +164,23 @@ def face_charts(strategy_counts: Sequence[int], X0: np.ndarray) -> dict[str, np.
     return {"support": support, "u0": u0, "m": m, "src": src, "free": free, "ref": ref}
 
 
+class FaceBlock(NamedTuple):
+    """One population's part of a :class:`LogRatioChart`."""
+
+    #: index of the population
+    population: int
+    #: index of its first strategy among the ``K`` strategies (its first row of the log-shares)
+    offset: int
+    #: its strategies with positive share, ascending; the last one is the reference
+    support: tuple[int, ...]
+    #: its reference strategy :math:`r_i`
+    reference: int
+    #: its first chart coordinate (its coordinates are contiguous)
+    position: int
+    #: its number of chart coordinates, ``len(support) - 1``
+    m: int
+
+
 class LogRatioChart:
     """The log-ratio chart of one face (see the module docstring).
 
@@ -163,6 +201,10 @@ class LogRatioChart:
     free, ref : ndarray of int, shape (m,)
         For each chart coordinate, its strategy and its reference strategy (among the ``K``).
     u0 : ndarray, shape (m,)
+    support : tuple of tuple of int
+        Per population, the strategies of the face (ascending; the last is the reference).
+    blocks : tuple of FaceBlock
+        Per population, where its strategies and chart coordinates are.
 
     Examples
     --------
@@ -182,16 +224,20 @@ class LogRatioChart:
         # per population: (first state row, k, first chart coordinate, strategies with a chart
         # coordinate, reference strategy); a population's chart coordinates are contiguous
         self._blocks = []
+        blocks = []
         free, ref = [], []
         row = 0
-        for start, k in zip(_starts(self.strategy_counts), self.strategy_counts):
+        for i, (start, k) in enumerate(zip(_starts(self.strategy_counts), self.strategy_counts)):
             codes = [int(c) for c in self.src[start : start + k]]
             js = [j for j, c in enumerate(codes) if c >= 0]
             ref_j = codes.index(-2)
             self._blocks.append((row, k, codes[js[0]] if js else 0, js, ref_j))
+            blocks.append(FaceBlock(i, start, (*js, ref_j), ref_j, len(free), len(js)))
             free.extend(start + j for j in js)
             ref.extend(start + ref_j for _ in js)
             row += k - 1
+        self.blocks = tuple(blocks)
+        self.support = tuple(b.support for b in blocks)
         self.free = np.array(free, dtype=np.int64)
         self.ref = np.array(ref, dtype=np.int64)
         self.m = len(free)
@@ -203,6 +249,44 @@ class LogRatioChart:
         counts = dyn.game.strategy_counts
         faces = face_charts(counts, np.asarray(x0, dtype=float)[None, :])
         return cls(counts, faces["src"][0], faces["u0"][0, : int(faces["m"][0])])
+
+    @classmethod
+    def on_face(cls, strategy_counts: Sequence[int], support: Sequence[Sequence[int]]) -> LogRatioChart:
+        """The chart of the face ``support`` (per population, its strategies with positive share).
+
+        ``u0`` is 0, the face's barycentre.
+
+        Raises
+        ------
+        StateError
+            If a population has no strategy in ``support``, or one out of range.
+
+        Examples
+        --------
+        >>> chart = LogRatioChart.on_face((3, 2), [(0, 2), (1,)])
+        >>> chart.m, chart.support, chart.src.tolist()
+        (1, ((0, 2), (1,)), [0, -1, -2, -1, -2])
+        """
+        from ..errors import StateError
+
+        counts = tuple(int(k) for k in strategy_counts)
+        if len(support) != len(counts):
+            raise StateError(
+                f"support must name the strategies of {len(counts)} populations, got {support!r}"
+            )
+        src = np.full(sum(counts), -1, dtype=np.int64)
+        a = 0
+        for i, (start, k, S) in enumerate(zip(_starts(counts), counts, support)):
+            S = sorted({int(j) for j in S})
+            if not S or S[0] < 0 or S[-1] >= k:
+                raise StateError(
+                    f"support of population {i} must be strategies among 0..{k - 1}, got {support[i]!r}"
+                )
+            src[start + S[-1]] = -2
+            for j in S[:-1]:
+                src[start + j] = a
+                a += 1
+        return cls(counts, src)
 
     def states(self, u: np.ndarray) -> np.ndarray:
         """Reduced states ``(d, n)`` of chart coordinates ``u`` of shape ``(m, n)``."""
@@ -226,6 +310,63 @@ class LogRatioChart:
                 if ref_j < k - 1:
                     x[row + ref_j] = w_ref / total
         return x
+
+    def log_shares(self, u: np.ndarray) -> np.ndarray:
+        """Full log-shares :math:`L_{ij} = \\ln x_{ij}`, shape ``(K, n)``, of chart coordinates ``(m, n)``.
+
+        A log-softmax per population (``-inf`` outside the face): exact in relative terms for
+        shares far below the smallest double.
+
+        Examples
+        --------
+        >>> chart = LogRatioChart.on_face((2,), [(0, 1)])
+        >>> chart.log_shares(np.array([[-2000.0]]))[:, 0].tolist()
+        [-2000.0, 0.0]
+        """
+        n = u.shape[1]
+        L = np.full((len(self.src), n), -np.inf)
+        for b in self.blocks:
+            Z = np.vstack([u[b.position : b.position + b.m], np.zeros((1, n))])
+            L[[b.offset + j for j in b.support]] = Z - logsumexp(Z, axis=0)
+        return L
+
+    def states_from_log(self, L: np.ndarray) -> np.ndarray:
+        """Reduced states ``(d, n)`` of full log-shares ``L`` of shape ``(K, n)``."""
+        X = np.exp(L)
+        starts = _starts(self.strategy_counts)
+        return np.concatenate([X[s : s + k - 1] for s, k in zip(starts, self.strategy_counts)])
+
+    def u_of_log_shares(self, L: np.ndarray) -> np.ndarray:
+        """Chart coordinates ``(m,)`` or ``(m, n)`` of full log-shares ``(K,)`` or ``(K, n)``.
+
+        Examples
+        --------
+        >>> chart = LogRatioChart.on_face((3,), [(0, 1, 2)])
+        >>> chart.u_of_log_shares(np.log([0.5, 0.25, 0.25])).tolist()
+        [0.6931471805599453, 0.0]
+        """
+        return L[self.free] - L[self.ref]
+
+    def difference(self, u: np.ndarray, a: int, b: int) -> np.ndarray:
+        """:math:`L_a - L_b = \\ln(x_a / x_b)` for strategies ``a``, ``b`` (among the ``K``) of one population.
+
+        ``u`` has shape ``(m,)`` or ``(m, n)``; both strategies must be on the face.
+
+        Examples
+        --------
+        >>> chart = LogRatioChart.on_face((3,), [(0, 1, 2)])
+        >>> float(chart.difference(np.array([1.5, -0.5]), 0, 1))
+        2.0
+        """
+        from ..errors import StateError
+
+        values = []
+        for s in (a, b):
+            code = int(self.src[s])
+            if code == -1:
+                raise StateError(f"strategy {s} is not on the chart's face {self.support}")
+            values.append(u[code] if code >= 0 else 0.0)
+        return values[0] - values[1]
 
     def vector_field(
         self, growth: Callable[..., np.ndarray]

@@ -11,7 +11,6 @@ failures are reported per trajectory in :attr:`Ensemble.status`.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from .._checks import (
     check_tolerances,
 )
 from ..errors import IntegrationError, StateError, suggest
+from ..progress import progress_reporter
 from . import kernel_numba
 from .charts import chart_of
 from .kernel_numpy import integrate_numpy
@@ -330,7 +330,8 @@ def simulate_many(
         Raise :class:`IntegrationError` if any trajectory fails; by default
         failures are reported per trajectory in :attr:`Ensemble.status`.
     progress
-        Integrate in about 20 chunks and report each on stderr.
+        Integrate in about 20 chunks and report each on stderr (a tqdm bar when tqdm is
+        installed, else a plain line; :mod:`gametheory.progress`).
 
     Returns
     -------
@@ -420,14 +421,15 @@ def simulate_many(
 
 
 def _in_chunks(integrate: Any, X0: np.ndarray, P: np.ndarray, n_chunks: int = 20) -> KernelResult:
-    """Run ``integrate`` on about ``n_chunks`` blocks of trajectories, reporting each on stderr."""
+    """Run ``integrate`` on about ``n_chunks`` blocks of trajectories, reporting each on stderr
+    (:func:`gametheory.progress.progress_reporter`)."""
     N = X0.shape[0]
     bounds = np.unique(np.linspace(0, N, min(N, n_chunks) + 1).astype(int))
     parts = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        parts.append(integrate(X0[lo:hi], P[:, lo:hi] if P.ndim == 2 else P))
-        print(f"\rsimulate_many: {hi:,} of {N:,} trajectories", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+    with progress_reporter(N, "simulate_many", True, unit="trajectories") as bar:
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            parts.append(integrate(X0[lo:hi], P[:, lo:hi] if P.ndim == 2 else P))
+            bar.update(int(hi - lo))
     ys = [part.y for part in parts]
     return KernelResult(
         np.concatenate([part.final for part in parts]),
