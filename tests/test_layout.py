@@ -37,6 +37,7 @@ LAYERS = {
     "dynamics": 0,
     "_checks": 0,
     "_version": 0,
+    "progress": 0,
     "numerics": 1,
     "analysis": 2,
     "studies": 3,
