@@ -165,7 +165,14 @@ def face_charts(strategy_counts: Sequence[int], X0: np.ndarray) -> dict[str, np.
 
 
 class FaceBlock(NamedTuple):
-    """One population's part of a :class:`LogRatioChart`."""
+    """One population's part of a :class:`LogRatioChart`.
+
+    Examples
+    --------
+    >>> chart = LogRatioChart.on_face((3, 2), ((0, 1, 2), (0, 1)))
+    >>> chart.blocks[0]
+    FaceBlock(population=0, offset=0, support=(0, 1, 2), reference=2, position=0, m=2)
+    """
 
     #: index of the population
     population: int
