@@ -13,29 +13,24 @@ Commands
 ``summary``
     The flagship model's equations and where STATUS_QUO and OPTIMIZED end
     from the centre of the cube.
-``sweep MODEL --param NAME=VALUES [--param ...] [options]``
+``sweep MODEL --param NAME=VALUES [--param ...] [--times K] [--csv auto|paths|final]``
     Time paths from ``--starts`` sampled starts for every combination of the
-    swept values (:func:`gametheory.sweep`); writes ``DIR/sweep.nc`` (every
-    path) and ``DIR/sweep.csv`` (time paths, or the final states only for a
-    big sweep: ``--csv``).
-``regime MODEL --param P1=VALUES [--param P2=VALUES] [options] [--figure]``
-    Which ESS / attractor prevails in each cell of a 1-D or 2-D grid
-    (:func:`gametheory.regime_map`); writes ``DIR/regime_map.nc``,
-    ``DIR/regime_map.csv`` (one row per cell) and, with ``--figure``,
-    ``DIR/regime_map.png``.
-``basins MODEL [--param NAME=VALUES ...] [options]``
-    Share of ``--starts`` sampled starts reaching each attractor
-    (:func:`gametheory.basins`), for each combination of the swept values if
-    any; writes ``DIR/basins.nc`` and ``DIR/basins.csv`` (one row per outcome
-    and cell).
+    swept values (:func:`gametheory.sweep`): ``DIR/sweep.nc`` (every path) and
+    ``DIR/sweep.csv`` (the paths; only the final states for a big sweep).
+``regime MODEL --param P1=VALUES [--param P2=VALUES] [--figure]``
+    The ESS regime and prevailing outcome in each cell of a 1-D or 2-D grid
+    (:func:`gametheory.regime_map`): ``DIR/regime_map.nc``, ``.csv`` (one row
+    per cell) and with ``--figure`` ``.png``.
+``basins MODEL [--param NAME=VALUES ...]``
+    Share of the starts reaching each attractor (:func:`gametheory.basins`),
+    in every cell of the grid if any: ``DIR/basins.nc``, ``DIR/basins.csv``.
 
-``VALUES`` is ``V1,V2,...`` or ``START:STOP:NUM`` (``NUM`` evenly spaced
-values, :func:`parse_grid`).  The study commands share ``--params``,
-``--preset``, ``--t-end T`` (integrate over ``t_span = (0, T)``, default 100),
-``--starts N`` (default 64), ``--seed``, ``--backend``, ``--out DIR`` (default
-``.``), ``--format netcdf|zarr`` and ``--progress/--no-progress`` (default: on
-when standard error is a terminal).  Progress goes to standard error; standard
-output gets the result's summary and the names of the files written.
+``VALUES`` is ``V1,V2,...`` or ``START:STOP:NUM`` (:func:`parse_grid`).  The
+study commands also take ``--params``, ``--preset``, ``--t-end T`` (``t_span =
+(0, T)``, default 100), ``--starts N`` (default 64), ``--seed``, ``--backend``,
+``--out DIR`` (default ``.``), ``--format netcdf|zarr`` and
+``--progress/--no-progress`` (default: on when standard error is a terminal).
+Progress goes to standard error; standard output gets the summary and the files written.
 
 Errors of the package (:class:`~gametheory.errors.GameError`: an unreadable
 model file, an unknown parameter, ...) print one line ``error: ...`` on
@@ -91,14 +86,24 @@ BUILTIN_MODELS: dict[str, Callable[[], tuple[Any, dict[str, Mapping[str, float]]
 }
 
 
-def parse_assignments(items: Sequence[str]) -> dict[str, float]:
-    """``["F_g=8", "S=3.5"]`` -> ``{"F_g": 8.0, "S": 3.5}``.
+def _number(text: str, where: str) -> float:
+    """``text`` as a finite float; else a ParameterError ``"<where> '<text>' is not a number"``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ParameterError(f"{where} {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ParameterError(f"{where} {text.strip()!r} is not finite")
+    return value
 
-    Raises
-    ------
-    ParameterError
-        For an item without ``=``, an empty name, a value that is not a finite
-        number, or a name given twice.
+
+def parse_assignments(items: Sequence[str]) -> dict[str, float]:
+    """``--params`` items ``NAME=VALUE`` as a dict; ParameterError for a malformed item or a name given twice.
+
+    Examples
+    --------
+    >>> parse_assignments(["F_g=8", "S=3.5"])
+    {'F_g': 8.0, 'S': 3.5}
     """
     out: dict[str, float] = {}
     for item in items:
@@ -106,44 +111,18 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
         name = name.strip()
         if not sep or not name:
             raise ParameterError(f"--params expects NAME=VALUE, got {item!r}")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ParameterError(f"--params {name}: value {value.strip()!r} is not a number") from None
-        if not math.isfinite(number):
-            raise ParameterError(f"--params {name}: value {value.strip()!r} is not finite")
         if name in out:
             raise ParameterError(f"--params gives {name!r} twice")
-        out[name] = number
+        out[name] = _number(value, f"--params {name}: value")
     return out
 
 
-def _number(text: str, item: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ParameterError(f"--param {item!r}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ParameterError(f"--param {item!r}: {text.strip()!r} is not finite")
-    return value
-
-
 def parse_grid(item: str) -> tuple[str, Any]:
-    """One ``--param`` item: ``NAME=V1,V2,...`` or ``NAME=START:STOP:NUM`` -> ``(name, values)``.
+    """One ``--param`` item, ``NAME=V1,V2,...`` or ``NAME=START:STOP:NUM``, as ``(name, values)``.
 
     ``START:STOP:NUM`` stands for ``numpy.linspace(START, STOP, NUM)`` (both
-    ends included); a single value ``NAME=V`` gives a one-value grid.
-
-    Returns
-    -------
-    tuple of (str, ndarray of shape (n,))
-
-    Raises
-    ------
-    ParameterError
-        Naming the item: no ``=``, an empty name or value, a value that is not
-        a finite number, a range that is not ``START:STOP:NUM`` with ``NUM`` a
-        positive integer.
+    ends included); ``NAME=V`` gives one value.  ``values`` has shape ``(n,)``.
+    A malformed item raises a :class:`~gametheory.errors.ParameterError` naming it.
 
     Examples
     --------
@@ -166,12 +145,12 @@ def parse_grid(item: str) -> tuple[str, Any]:
         parts = spec.split(":")
         if len(parts) != 3:
             raise ParameterError(f"--param {item!r}: a range is START:STOP:NUM, e.g. {name}=1:8:5")
-        start, stop = _number(parts[0], item), _number(parts[1], item)
+        start, stop = _number(parts[0], f"--param {item!r}:"), _number(parts[1], f"--param {item!r}:")
         num = parts[2].strip()
         if not num.isdigit() or int(num) < 1:
             raise ParameterError(f"--param {item!r}: NUM (the number of values) must be a positive integer")
         return name, np.linspace(start, stop, int(num))
-    return name, np.array([_number(v, item) for v in spec.split(",")])
+    return name, np.array([_number(v, f"--param {item!r}:") for v in spec.split(",")])
 
 
 def parse_grids(items: Sequence[str]) -> dict[str, Any]:
@@ -501,23 +480,12 @@ def _positive(kind: type) -> Callable[[str], Any]:
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "model",
-        metavar="MODEL",
-        help=f"a model file (.toml or .json) or a built-in model: {', '.join(sorted(BUILTIN_MODELS))}",
-    )
-    p.add_argument(
-        "--params",
-        nargs="+",
-        action="extend",
-        metavar="NAME=VALUE",
-        help="parameter values, e.g. --params F_g=8 S=3 (repeatable; applied after --preset)",
-    )
-    p.add_argument(
-        "--preset",
-        metavar="NAME",
-        help="a calibrated parameter set of a built-in model (crisis_governance: STATUS_QUO, OPTIMIZED)",
-    )
+    p.add_argument("model", metavar="MODEL", help="a model file (.toml or .json) or a built-in model: "
+                   + ", ".join(sorted(BUILTIN_MODELS)))  # fmt: skip
+    p.add_argument("--params", nargs="+", action="extend", metavar="NAME=VALUE",
+                   help="parameter values, e.g. --params F_g=8 S=3 (repeatable; applied after --preset)")  # fmt: skip
+    p.add_argument("--preset", metavar="NAME", help="a calibrated parameter set of a built-in model "
+                   "(crisis_governance: STATUS_QUO, OPTIMIZED)")  # fmt: skip
 
 
 def _study_parser(sub: Any, name: str, help: str, description: str, grid: str) -> argparse.ArgumentParser:
@@ -587,10 +555,17 @@ def _add_study_commands(sub: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m gametheory``."""
+    """The argument parser of ``python -m gametheory``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["sweep", "crisis_governance", "--param", "F_g=1:8:5"])
+    >>> args.param, args.t_end, args.starts, args.out
+    (['F_g=1:8:5'], 100.0, 64, '.')
+    """
     parser = argparse.ArgumentParser(
         prog="python -m gametheory",
-        description="Multi-population evolutionary games: exact replicator dynamics, stability, figures.",
+        description="Multi-population evolutionary games: replicator dynamics, stability, parameter studies, figures.",
         epilog="Errors in a model or its parameters print 'error: ...' and exit with status 2.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -630,7 +605,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 success, 2 error)."""
+    """Run the command line; returns the exit status (0 success, 2 error).
+
+    Examples
+    --------
+    >>> main(["basins", "no_such_model"])  # prints "error: 'no_such_model' is neither ..." on stderr
+    2
+    """
     if "matplotlib.pyplot" not in sys.modules:  # a fresh process: write files, never open a window
         import matplotlib
 
