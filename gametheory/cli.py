@@ -379,7 +379,7 @@ def _write(args: argparse.Namespace, data: Any, frame: Any, stem: str, what: str
         frame.to_csv(csv, index=False)
     except OSError as exc:
         raise StoreError(f"--out {args.out}: cannot write the results ({exc})") from None
-    return [f"wrote {path}", f"wrote {csv} ({what}: {len(frame):,} rows)"]
+    return [f"wrote {path}", f"wrote {csv} ({what}: {len(frame):,} row{'s' * (len(frame) != 1)})"]
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -464,16 +464,17 @@ def _basins(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(kind: type) -> Callable[[str], Any]:
-    """An argparse type: a positive finite ``kind`` (int or float)."""
+def _positive(kind: type, zero: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a positive (or with ``zero``, non-negative) finite ``kind`` (int or float)."""
 
     def convert(text: str) -> Any:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {kind.__name__}")
+        if not (math.isfinite(value) and (value > 0 or zero and value == 0)):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'non-negative' if zero else 'positive'} "
+                                             f"{kind.__name__}")  # fmt: skip
         return value
 
     return convert
@@ -505,7 +506,8 @@ def _study_parser(sub: Any, name: str, help: str, description: str, grid: str) -
         "--starts", type=_positive(int), default=DEFAULT_STARTS, metavar="N",
         help="number of starts, a scrambled Sobol' sample of the state space (default: %(default)s)",
     )  # fmt: skip
-    p.add_argument("--seed", type=int, default=0, help="seed of the sampled starts (default: %(default)s)")
+    p.add_argument("--seed", type=_positive(int, zero=True), default=0,
+                   help="seed of the sampled starts (default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--backend", choices=("auto", "numpy", "numba"), default="auto",
         help="ensemble integrator (default: %(default)s)",
@@ -530,7 +532,7 @@ def _add_study_commands(sub: Any) -> None:
         "the summary.", "swept parameter (repeatable; every combination is run)",
     )  # fmt: skip
     p.add_argument("--times", type=_positive(int), default=101, metavar="K",
-                   help="output times, evenly spaced over (0, T) (default: %(default)s)")  # fmt: skip
+                   help="output times, evenly spaced over [0, T] (default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--csv", choices=("auto", "paths", "final"), default="auto",
         help=f"sweep.csv holds the time paths (one row per cell, start and time) or the final states (one row "

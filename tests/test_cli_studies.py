@@ -242,7 +242,7 @@ def test_unwritable_output_folder_is_an_error(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "option", [("--starts", "0"), ("--t-end", "-1"), ("--t-end", "nan"), ("--starts", "x")]
+    "option", [("--starts", "0"), ("--t-end", "-1"), ("--t-end", "nan"), ("--starts", "x"), ("--seed", "-1")]
 )
 def test_bad_counts_are_usage_errors(capsys, option):
     with pytest.raises(SystemExit) as exc:
