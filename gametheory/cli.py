@@ -40,6 +40,7 @@ standard error and exit with status 2, as do usage errors.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -456,8 +457,11 @@ def _basins(args: argparse.Namespace) -> int:
         summaries.append((label + ": " if grid else "") + result.summary())
     _note(args, f"basins: done in {time.perf_counter() - begin:.1f} s")
     data = datasets[0] if not grid else xr.combine_by_coords(datasets, combine_attrs="drop_conflicts")
-    if grid:
-        data.attrs |= {"swept": " ".join(grid), "params": json.dumps(params)}
+    if grid:  # the cells' provenance: one hash of their specifications; swept parameters NaN in params
+        hashes = " ".join(d.attrs["spec_sha256"] for d in datasets)
+        resolved = json.loads(datasets[0].attrs["params"]) | {k: math.nan for k in grid}
+        data.attrs |= {"swept": " ".join(grid), "params": json.dumps(resolved),
+                       "spec_sha256": hashlib.sha256(hashes.encode()).hexdigest()}  # fmt: skip
     frame = pd.concat(frames, ignore_index=True)
     lines = _write(args, data, frame, "basins", "one per outcome" + (" and cell" if grid else ""))
     print(*summaries, *lines, sep="\n")

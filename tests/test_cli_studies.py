@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import warnings
@@ -19,6 +20,7 @@ from gametheory import cli
 from gametheory.errors import ParameterError
 from gametheory.models import classic
 from gametheory.models import crisis_governance as cg
+from gametheory.studies.results import Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--starts", "8", "--t-end", "20", "--backend", "numpy")
@@ -196,6 +198,10 @@ def test_basins_over_a_parameter(capsys, tmp_path):
         assert data["share"].dims == ("F_g", "outcome")
         np.testing.assert_array_equal(data["share"].sel(F_g=8.0).values, at_8.share.values)
         assert data.attrs["swept"] == "F_g"
+        provenance = Provenance.from_attrs(data.attrs)
+        assert provenance.fingerprint == cg.game().fingerprint and len(provenance.spec_sha256) == 64
+        params = json.loads(data.attrs["params"])
+        assert np.isnan(params["F_g"]) and params["S"] == cg.OPTIMIZED["S"]
     frame = pd.read_csv(tmp_path / "basins.csv")
     assert list(frame.columns) == ["F_g", "outcome", "share", "standard_error", "count"]
     assert frame.groupby("F_g")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
