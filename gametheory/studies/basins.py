@@ -199,7 +199,7 @@ def basins(
     resolved = dict(zip(dyn.game.parameter_names, map(float, p_base)))
     tol = grids.tolerance(tol)
     size = grids.positive_int(chunk_size, "chunk_size")
-    coordinates = check_coordinates(coordinates)
+    coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
     d = dyn.dimension
     if resolution is not None:

@@ -207,7 +207,7 @@ def regime_map(
     if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 0:
         raise SpecificationError(f"n_starts must be a non-negative integer, got {n_starts!r}")
     tol = grids.tolerance(tol)
-    coordinates = check_coordinates(coordinates)
+    coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
     check_executor(executor)
     cells = grids.cells(grid)

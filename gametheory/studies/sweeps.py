@@ -9,7 +9,6 @@ whole chunks are in memory at a time, plus the trajectories the sweep returns.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._checks import as_dynamics
-from ..errors import IntegrationError, SpecificationError
+from ..errors import SpecificationError
 from . import grids
 from .execution import Task, check_progress, external_threads, run_chunks, settings
 from .results import StudyResult, freeze, provenance_attrs
@@ -31,21 +30,12 @@ if TYPE_CHECKING:
 __all__ = ["SweepResult", "sweep"]
 
 
-def default_coordinates() -> str:
-    """The chart :func:`~gametheory.numerics.integrate.simulate_many` integrates in by default."""
-    from ..numerics.integrate import simulate_many
+def check_coordinates(dyn: Dynamics, coordinates: str | None) -> str:
+    """The integration chart: ``coordinates``, or the dynamics' preferred chart (``dyn.chart``) when None."""
+    from .._checks import check_choice
+    from ..dynamics.base import CHARTS
 
-    return inspect.signature(simulate_many).parameters["coordinates"].default
-
-
-def check_coordinates(coordinates: str | None) -> str:
-    """``coordinates``, with None standing for the ensemble integrator's default chart."""
-    default = default_coordinates()
-    if coordinates is None:
-        return default
-    if coordinates not in (default, "shares"):
-        raise IntegrationError(f"unknown coordinates {coordinates!r}; use {default!r} or 'shares'")
-    return coordinates
+    return check_choice(dyn.chart if coordinates is None else coordinates, CHARTS, name="coordinates")
 
 
 def common_spec(kind: str, dyn: Dynamics, options: Mapping[str, Any], fixed: Mapping[str, float]) -> dict:
@@ -209,7 +199,7 @@ def sweep(
     base = grids.fixed_params(params, grid)
     resolved = grids.resolved_params(dyn, params, grid)
     X0 = dyn.check_states(starts, name="initial states (starts)")
-    coordinates = check_coordinates(coordinates)
+    coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
     if t_eval is None:
         if isinstance(n_times, bool) or not isinstance(n_times, (int, np.integer)) or n_times < 2:
