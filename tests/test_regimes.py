@@ -7,7 +7,6 @@ import pytest
 from studies_support import coordination_game, exact_basin_share
 
 import gametheory as gt
-from gametheory.analysis import stability
 from gametheory.models import classic, crisis_governance
 
 
@@ -35,13 +34,10 @@ def test_regime_map_of_coordination(coordination):
         # 256 scrambled Sobol' points, region with a smooth boundary: error ~ 256^-0.75 ~ 0.016
         assert abs(share - exact_basin_share(a, 1.0)) < 0.05
     assert rm.prevailing.values.tolist()[-1] == "s0,s0" and rm.prevailing.values.tolist()[0] == "s1,s1"
-    if getattr(stability, "critical_values", None) is not None:
-        # the symbolic threshold a = 0: above it, (s0, s0)'s two eigenvalues -a are negative
-        at_corner = [c for c in rm.thresholds["a"] if c.profile == ("s0", "s0")]
-        assert [c.value for c in at_corner] == [0.0, 0.0]
-        assert all(c.negative_when == "above" for c in at_corner)
-    else:  # the hook stays empty until gametheory.analysis.stability provides critical_values
-        assert rm.thresholds is None
+    # the symbolic threshold a = 0: above it, (s0, s0)'s two eigenvalues -a are negative
+    at_corner = [c for c in rm.thresholds["a"] if c.profile == ("s0", "s0")]
+    assert [c.value for c in at_corner] == [0.0, 0.0]
+    assert all(c.negative_when == "above" for c in at_corner)
 
 
 def test_flagship_regime_map_agrees_with_cellwise_conditions(flagship):

@@ -201,7 +201,7 @@ def basins(
         Points per replicate (a power of two; default: the largest power of two
         up to ``n / 16``, at most 16384, so that there are about 16 or more replicates).
     rtol, atol, backend, coordinates, method, max_steps, threads
-        As in :func:`gametheory.numerics.integrate.simulate_many`.
+        As in :func:`gametheory.numerics.ensemble.simulate_many`.
     chunk_size
         Trajectories per chunk (whole replicates per chunk); memory does not grow with ``n``.
     store, executor, progress
@@ -226,8 +226,8 @@ def basins(
     >>> res.outcomes[4], int(res.grid_near.values.max())
     ('not certified', -1)
     """
-    from ..numerics.integrate import resolve_backend
-    from ..numerics.kernels import EnsembleSystem
+    from ..numerics.ensemble import resolve_backend
+    from ..numerics.system import EnsembleSystem
 
     dyn = as_dynamics(model)
     base = grids.fixed_params(params, ())
@@ -332,7 +332,7 @@ def basins(
             if n_replicates > 1
             else np.full(len(labels), np.nan)
         )
-    from ..analysis.stability import strict_equilibria
+    from ..analysis.ess import strict_equilibria
 
     ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
     variables |= {

@@ -25,7 +25,7 @@ from .store import ArrayLayout, Store
 
 if TYPE_CHECKING:
     from ..dynamics.base import Dynamics
-    from ..numerics.kernels import EnsembleSystem
+    from ..numerics.system import EnsembleSystem
 
 __all__ = ["ChunkLog"]
 
@@ -77,7 +77,8 @@ def settings(
     threads: int | None, method: str,
 ) -> dict[str, Any]:  # fmt: skip
     """The checked integration options of a study (one dict, sent with every task)."""
-    from ..numerics.integrate import check_method, check_t_span, check_tolerances
+    from .._checks import check_t_span, check_tolerances
+    from ..numerics.ensemble import check_method
 
     (t0, t1), te = check_t_span(t_span, t_eval)
     rtol, atol = check_tolerances(rtol, atol)
@@ -94,7 +95,8 @@ def external_threads(executor: Any, threads: int | None) -> int | None:
 
 
 def _integrate(task: Task, X0: np.ndarray, P: np.ndarray) -> Any:
-    from ..numerics.kernels import integrate_numba, integrate_numpy
+    from ..numerics.kernel_numba import integrate_numba
+    from ..numerics.kernel_numpy import integrate_numpy
 
     s = task.settings
     args = (task.system, X0, P, s["t0"], s["t1"], s.get("t_eval"), s["rtol"], s["atol"], s["coordinates"],

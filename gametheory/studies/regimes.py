@@ -48,9 +48,9 @@ class RegimeMap(StudyResult):
         uncertified end states are near the vertex C,E,A, else ``"not certified
         at t = 200"``).  ``attrs``: provenance, ``n_starts``, ``t_end``.
     chunks : ChunkLog
-    thresholds : dict or None
+    thresholds : dict
         For each swept parameter, the critical values of
-        :func:`gametheory.analysis.stability.critical_values` (to draw as lines).
+        :func:`gametheory.analysis.thresholds.critical_values` (to draw as lines).
 
     ``ess``, ``regime``, ``shares``, ``near``, ``prevailing`` are the DataArrays
     (the last three None without simulation), ``values`` the swept values.
@@ -145,13 +145,10 @@ def _prevailing(counts: np.ndarray, near: np.ndarray, labels: Sequence[str], t: 
     return out.astype(str)
 
 
-def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Critical values of each swept parameter (``None`` while that function is not available)."""
-    from ..analysis import stability
+def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Critical values of each swept parameter."""
+    from ..analysis.thresholds import critical_values
 
-    critical_values = getattr(stability, "critical_values", None)
-    if critical_values is None:
-        return None
     return {name: tuple(critical_values(game, name, params)) for name in names}
 
 
@@ -183,9 +180,9 @@ def regime_map(
     1. exact: the vertices that are strict Nash equilibria,
        :math:`f_{ij}(s) < f_{is_i}(s)` for every deviation (the ESS, which are the
        asymptotically stable rest points; Selten 1980, Ritzberger & Weibull
-       1995), from :func:`gametheory.analysis.stability.strict_equilibria`,
+       1995), from :func:`gametheory.analysis.ess.strict_equilibria`,
        vectorised over the cells; the symbolic thresholds where a condition
-       changes sign come from :func:`gametheory.analysis.stability.critical_values`;
+       changes sign come from :func:`gametheory.analysis.thresholds.critical_values`;
     2. simulated: ``n_starts`` starts (a scrambled Sobol' sample, seed
        ``seed``, the same in every cell) are integrated to ``t_span[1]``; a
        start's outcome is the vertex :math:`v` only when its end state lies in a
@@ -210,7 +207,7 @@ def regime_map(
         Integration span; the distance :math:`\\max_i (1 - x_{iv_i})` within which an
         uncertified end state is ``near`` the vertex :math:`v`; sample seed.
     rtol, atol, backend, coordinates, method, max_steps, threads
-        As in :func:`gametheory.numerics.integrate.simulate_many`.
+        As in :func:`gametheory.numerics.ensemble.simulate_many`.
     chunk_size
         Trajectories per chunk (whole cells per chunk).
     store, executor, progress
@@ -241,9 +238,9 @@ def regime_map(
     >>> float(rm.shares.sel(a=1.0, outcome="not certified")), rm.prevailing.values.tolist()
     (1.0, ['not certified at t = 100'])
     """
-    from ..analysis.stability import strict_equilibria
-    from ..numerics.integrate import resolve_backend
-    from ..numerics.kernels import EnsembleSystem
+    from ..analysis.ess import strict_equilibria
+    from ..numerics.ensemble import resolve_backend
+    from ..numerics.system import EnsembleSystem
 
     dyn = as_dynamics(model)
     grid = grids.swept_grid(dyn, values, 2)
