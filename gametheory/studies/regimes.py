@@ -112,7 +112,11 @@ class RegimeMap(StudyResult):
     def summary(self) -> str:
         swept = " x ".join(f"{k} ({len(v)})" for k, v in self.values.items())
         kinds = sorted(set(self.regime.values.reshape(-1).tolist()))
-        return f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell)"
+        text = f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell"
+        if self.shares is not None:
+            uncertified = float(self.shares.sel(outcome=grids.NOT_CERTIFIED).mean())
+            text += f", {uncertified:.1%} {grids.uncertified_label(None, self.data.attrs['t_end'])}"
+        return text + ")"
 
 
 def _regime_labels(ess: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -237,6 +241,8 @@ def regime_map(
     ...                    backend="numpy")
     >>> float(rm.shares.sel(a=1.0, outcome="not certified")), rm.prevailing.values.tolist()
     (1.0, ['not certified at t = 100'])
+    >>> rm.summary()
+    "RegimeMap(a (1); regimes ['no ESS']; 16 simulated starts per cell, 100.0% not certified at t = 100)"
     """
     from ..analysis.ess import strict_equilibria
     from ..numerics.ensemble import resolve_backend
