@@ -374,7 +374,7 @@ def build_flagship(
                 md, tex = _parameters_tables()
                 done(name, [_write(out, "parameters.md", md), _write(out, "parameters.tex", tex)], t0)
             elif name == "corner_conditions":
-                from .analysis.stability import corner_conditions
+                from .analysis.corners import corner_conditions
 
                 table = corner_conditions(game)
                 paths = [

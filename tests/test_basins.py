@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from studies_support import _basins, coordination_game, exact_basin_share
+from studies_support import _basins, _same, coordination_game, exact_basin_share
 
 import gametheory as gt
-from gametheory.models import crisis_governance
+from gametheory.models import classic, crisis_governance
 from gametheory.studies.grids import sample_states
 
 
@@ -84,6 +84,38 @@ def test_flagship_basins_are_all_one_corner(flagship):
         res = gt.basins(flagship, params, 1024, backend="numpy", chunk_size=512)
         assert float(res.share.sel(outcome=corner)) == 1.0 and res.chunks.computed == (0, 1)
         assert res.ess.sel(vertex=corner) and res.ess.values.sum() == 1
+
+
+def test_basins_certify_outcomes_and_report_what_is_near():
+    """Regression (issue 9): ends close to a saddle vertex of matching pennies' heteroclinic cycle
+    counted as reaching that vertex (about 94 % of the starts); none is certified now."""
+    res = gt.basins(classic.matching_pennies_3(), {"a": 1.0}, 512, t_span=(0, 200), backend="numpy")
+    assert res.outcomes[-2:] == ("not certified", "failed") and len(res.outcomes) == 10
+    assert res.counts.values[:8].sum() == 0 and float(res.share.sel(outcome="not certified")) == 1.0
+    assert float(res.near.sum()) > 0.5 and res.near.dims == ("vertex",)
+    np.testing.assert_array_equal(res.near.values * 512, res.data["near_count"].values)
+    assert "not certified at t = 200 (near H,H,H: " in res.summary()
+    grid = gt.basins(classic.matching_pennies_3(), {"a": 1.0}, resolution=4, t_span=(0, 200), backend="numpy")
+    assert grid.grid.dims == ("x", "y", "z") and (grid.grid.values == 8).all()
+    near = grid.grid_near.values
+    assert (near >= 0).sum() == grid.data["near_count"].values.sum() > 32
+
+
+def test_regime_maps_and_basins_are_the_same_on_a_process_pool(coordination):
+    """The tasks carry the dynamics (to certify end states) and pickle for worker processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    kwargs = {"backend": "numpy", "t_span": (0, 60)}
+    rm_args = (coordination, {"a": [0.5, 2.0]}, {"b": 1.0})
+    here_rm = gt.regime_map(*rm_args, n_starts=32, chunk_size=32, **kwargs)
+    here = _basins(coordination)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pooled_rm = gt.regime_map(*rm_args, n_starts=32, chunk_size=32, executor=pool, **kwargs)
+        pooled = _basins(coordination, executor=pool)
+    np.testing.assert_array_equal(pooled_rm.shares.values, here_rm.shares.values)
+    np.testing.assert_array_equal(pooled_rm.near.values, here_rm.near.values)
+    _same(pooled, here)
 
 
 def test_progress_bar_reports_chunks(coordination, capsys):

@@ -7,8 +7,7 @@ import pytest
 from studies_support import coordination_game, exact_basin_share
 
 import gametheory as gt
-from gametheory.analysis import stability
-from gametheory.models import crisis_governance
+from gametheory.models import classic, crisis_governance
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +34,10 @@ def test_regime_map_of_coordination(coordination):
         # 256 scrambled Sobol' points, region with a smooth boundary: error ~ 256^-0.75 ~ 0.016
         assert abs(share - exact_basin_share(a, 1.0)) < 0.05
     assert rm.prevailing.values.tolist()[-1] == "s0,s0" and rm.prevailing.values.tolist()[0] == "s1,s1"
-    if getattr(stability, "critical_values", None) is not None:
-        # the symbolic threshold a = 0: above it, (s0, s0)'s two eigenvalues -a are negative
-        at_corner = [c for c in rm.thresholds["a"] if c.profile == ("s0", "s0")]
-        assert [c.value for c in at_corner] == [0.0, 0.0]
-        assert all(c.negative_when == "above" for c in at_corner)
-    else:  # the hook stays empty until gametheory.analysis.stability provides critical_values
-        assert rm.thresholds is None
+    # the symbolic threshold a = 0: above it, (s0, s0)'s two eigenvalues -a are negative
+    at_corner = [c for c in rm.thresholds["a"] if c.profile == ("s0", "s0")]
+    assert [c.value for c in at_corner] == [0.0, 0.0]
+    assert all(c.negative_when == "above" for c in at_corner)
 
 
 def test_flagship_regime_map_agrees_with_cellwise_conditions(flagship):
@@ -69,3 +65,41 @@ def test_regime_map_without_simulation_is_exact_only(flagship):
     rm = gt.regime_map(flagship.game, {"W": [0.0, 2.0, 5.0]}, crisis_governance.STATUS_QUO, n_starts=0)
     assert rm.shares is None and rm.prevailing is None and rm.chunks.n_chunks == 0
     assert rm.regime.values.tolist()[0] == "ESS B,P,I"
+
+
+# ----------------------------------------------- certified outcomes (issue 9)
+def test_passing_saddles_of_a_heteroclinic_cycle_is_not_an_outcome():
+    """Regression (issue 9): Jordan's matching pennies has no ESS; its starts approach a heteroclinic
+    cycle and are, at t = 200, close to one saddle vertex or another.  The end state at t_span[1]
+    was labelled as the outcome ("most starts -> H,H,T"); no vertex is certified now."""
+    rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n_starts=64, t_span=(0, 200),
+                       backend="numpy")  # fmt: skip
+    assert not rm.ess.values.any()
+    vertices = list(rm.ess.coords["vertex"].values)
+    np.testing.assert_array_equal(rm.shares.sel(outcome=vertices).values, 0.0)
+    np.testing.assert_array_equal(rm.shares.sel(outcome="not certified").values, 1.0)
+    # most end states are close to a saddle vertex: that is what used to be counted as reaching it
+    assert (rm.near.sum("vertex").values > 0.5).all()
+    assert rm.near.dims == ("a", "vertex") and rm.data.attrs["t_end"] == 200.0
+    assert rm.prevailing.values.tolist() == ["not certified at t = 200"] * 2
+    frame = rm.to_frame()
+    assert {"share not certified", "share near H,H,T, not certified"} <= set(frame)
+
+
+def test_flagship_optimized_starts_are_all_certified(flagship):
+    rm = gt.regime_map(flagship, {"F_g": [crisis_governance.OPTIMIZED["F_g"]]}, crisis_governance.OPTIMIZED,
+                       n_starts=64, backend="numpy")  # fmt: skip
+    assert rm.shares.sel(outcome="C,E,A").values.tolist() == [1.0] and float(rm.near.sum()) == 0.0
+    assert rm.prevailing.values.tolist() == ["C,E,A"]
+
+
+def test_prevailing_spells_out_an_uncertified_majority():
+    """An uncertified plurality reads "near X at t = ..., not certified" when most of it is near X."""
+    from gametheory.studies.regimes import _prevailing
+
+    labels = ("a", "b", "not certified", "failed")
+    counts = np.array([[1, 0, 9, 0], [1, 0, 9, 0], [6, 0, 4, 0], [0, 0, 0, 5]])
+    near = np.array([[5, 0], [4, 1], [0, 4], [0, 0]])
+    assert _prevailing(counts, near, labels, 50.0).tolist() == [
+        "near a at t = 50, not certified", "not certified at t = 50", "a", "failed",
+    ]  # fmt: skip

@@ -99,8 +99,8 @@ def _coordinates_text(exact: Sequence[Any] | None, point: Sequence[float], max_c
 
 
 def _pandas() -> Any:
-    """pandas, imported lazily (the one message naming the extra lives in numerics.integrate)."""
-    from ..numerics.integrate import _import_pandas
+    """pandas, imported lazily (the one message naming the extra lives in numerics.results)."""
+    from ..numerics.results import import_pandas as _import_pandas
 
     return _import_pandas()
 

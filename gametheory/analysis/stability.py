@@ -52,17 +52,11 @@ from ..dynamics.base import Dynamics
 from ..game import Game
 from .corners import corner_conditions
 from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at
-from .ess import is_strict, strict_equilibria, vertex_deviation_gains
+from .ess import is_strict, vertex_deviation_gains
 from .restpoints import RestPoints, Support
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport
-from .thresholds import critical_values
 
 __all__ = ["analyze", "EIGEN_DIGITS", "EXACT_ZERO_TOLERANCE"]
-
-# Importable from here as well, for code written against the flat layout (studies/sweeps.py looks
-# up ``stability.critical_values``; studies and plot import ``strict_equilibria`` from here).
-# Their homes: ess.strict_equilibria, corners.corner_conditions, thresholds.critical_values.
-_FORWARDED = (strict_equilibria, corner_conditions, critical_values)
 
 #: Significant digits of the eigenvalue computation at exactly known rest points.
 EIGEN_DIGITS = 60

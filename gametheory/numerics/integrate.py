@@ -346,9 +346,3 @@ class _RestPoint:
     status: int = 0
     message: str = "the initial state is a vertex, a rest point"
     nfev: int = 0
-
-
-# Transitional re-exports for callers outside numerics/ (studies/sweeps.py, gametheory/__init__.py):
-# import these from gametheory._checks and gametheory.numerics.ensemble instead.
-from .ensemble import Ensemble, check_method, resolve_backend, simulate_many  # noqa: E402, F401
-from .results import import_pandas as _import_pandas  # noqa: E402, F401

@@ -36,10 +36,6 @@ STATUS_MESSAGES = {
 def kernel_chart(coordinates: str) -> str:
     """The chart a kernel-level ``coordinates`` argument names: ``"log-ratio"`` or ``"shares"``.
 
-    Transitional: ``"logit"``, the chart's name before 0.1.0's architecture change, is
-    still read as ``"log-ratio"`` here (kernel level only; the public functions
-    refuse it) until every internal caller passes the new name.
-
     Examples
     --------
     >>> kernel_chart("log-ratio"), kernel_chart("shares")
@@ -47,8 +43,6 @@ def kernel_chart(coordinates: str) -> str:
     """
     from .._checks import check_choice
 
-    if coordinates == "logit":
-        return "log-ratio"
     return check_choice(coordinates, ("log-ratio", "shares"), name="coordinates")
 
 

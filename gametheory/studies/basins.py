@@ -36,15 +36,22 @@ class Basins(StudyResult):
     ----------
     data : xarray.Dataset
         ``share`` (dim ``"outcome"``: the share of sampled states whose
-        trajectory is, at ``t_span[1]``, within ``tol`` of each vertex; then
-        ``"other"``: at no vertex, and ``"failed"``); ``standard_error`` (of
+        convergence to each vertex is *certified* by their end state at
+        ``t_span[1]`` (:func:`gametheory.analysis.certify.certify_final_states`);
+        then ``"not certified"``: no convergence proved, e.g. trajectories on a
+        heteroclinic cycle, and ``"failed"``); ``standard_error`` (of
         ``share``, :math:`\\mathrm{sd}(\\hat p_r)/\\sqrt{R}` over the ``R``
         independent replicates; NaN for a grid or a single replicate);
-        ``count`` (states per outcome); ``ess`` (dim ``"vertex"``: strict Nash
-        equilibria); for ``sample="grid"`` also ``grid``, the outcome index of
-        every grid point, dims the state coordinates when every population has 2
-        strategies, else ``("point",)``.  ``attrs``: provenance, ``n``,
-        ``sample``, ``replicates``, ``seed``, ``params``.
+        ``count`` (states per outcome); ``near`` and ``near_count`` (dim
+        ``"vertex"``: the share and number of states not certified whose end
+        state is within ``tol`` of each vertex; part of ``"not certified"``);
+        ``ess`` (dim ``"vertex"``: strict Nash equilibria); for
+        ``sample="grid"`` also ``grid``, the outcome index of every grid point,
+        and ``grid_near``, the index of the vertex an uncertified end state is
+        near (``-1`` where none), dims the state coordinates when every
+        population has 2 strategies, else ``("point",)``.  ``attrs``:
+        provenance, ``n``, ``sample``, ``replicates``, ``seed``, ``params``,
+        ``t_end``.
     chunks : ChunkLog
 
     Examples
@@ -53,8 +60,8 @@ class Basins(StudyResult):
     >>> from gametheory.models import classic
     >>> res = gt.basins(classic.matching_pennies_3(), n=64, replicate_size=32, t_span=(0, 5), backend="numpy")
     >>> res.outcomes[-2:], res.n, res.replicates
-    (('other', 'failed'), 64, 2)
-    >>> float(res.share.sel(outcome="other"))
+    (('not certified', 'failed'), 64, 2)
+    >>> float(res.share.sel(outcome="not certified"))
     1.0
     """
 
@@ -73,12 +80,20 @@ class Basins(StudyResult):
         return self.data["count"]
 
     @property
+    def near(self) -> Any:
+        return self.data["near"]
+
+    @property
     def ess(self) -> Any:
         return self.data["ess"]
 
     @property
     def grid(self) -> Any:
         return self._variable("grid")
+
+    @property
+    def grid_near(self) -> Any:
+        return self._variable("grid_near")
 
     @property
     def outcomes(self) -> tuple[str, ...]:
@@ -105,11 +120,20 @@ class Basins(StudyResult):
         return self.data[["share", "standard_error", "count"]].to_dataframe().reset_index()
 
     def summary(self) -> str:
-        parts = [
-            f"{label}: {s:.4f} ± {e:.1e}"
-            for label, s, e in zip(self.outcomes, self.share.values, self.standard_error.values)
-            if s > 0
-        ]
+        t = float(self.data.attrs["t_end"])
+        parts = []
+        for label, s, e in zip(self.outcomes, self.share.values, self.standard_error.values):
+            if s <= 0:
+                continue
+            if label == grids.NOT_CERTIFIED:
+                label = grids.uncertified_label(None, t)
+                near = [
+                    f"near {v}: {x:.4f}"
+                    for v, x in zip(self.near["vertex"].values, self.near.values)
+                    if x > 0
+                ]
+                label += f" ({', '.join(near)})" if near else ""
+            parts.append(f"{label}: {s:.4f} ± {e:.1e}")
         return f"Basins(n={self.n}, {self.sample}; " + "; ".join(parts) + ")"
 
 
@@ -139,9 +163,15 @@ def basins(
     """Share of initial states reaching each attractor, with a standard error.
 
     Initial states are drawn uniformly over the product of simplices (see
-    :func:`gametheory.studies.grids.sample_states`), integrated to
-    ``t_span[1]`` and classified by the vertex they are within ``tol`` of
-    (max-norm); states at no vertex count as ``"other"``.
+    :func:`gametheory.studies.grids.sample_states`) and integrated to
+    ``t_span[1]``.  A state's outcome is the vertex :math:`v` only when its end
+    state lies in a trapping box of :math:`v`, on which every payoff advantage
+    :math:`f_{ij} - f_{iv_i}` is negative, so that the trajectory provably
+    converges to :math:`v` (:func:`gametheory.analysis.certify.certify_final_states`,
+    the certificate of :func:`gametheory.analysis.attractors.attractors`); every
+    other state counts as ``"not certified"``, and ``near`` records the vertex it
+    is within ``tol`` of at ``t_span[1]`` (a trajectory passing a saddle of a
+    heteroclinic cycle is near that vertex, never certified to reach it).
 
     With ``sample="sobol"`` (default) or ``"random"`` the ``n`` points form
     ``R = n / replicate_size`` independent replicates (scrambled Sobol'
@@ -165,12 +195,13 @@ def basins(
     sample, seed
         ``"sobol"``, ``"random"`` or ``"grid"``; the seed of the sample.
     t_span, tol
-        Integration span and classification tolerance.
+        Integration span; the distance :math:`\\max_i (1 - x_{iv_i})` within which an
+        uncertified end state is ``near`` the vertex :math:`v`.
     replicate_size
         Points per replicate (a power of two; default: the largest power of two
         up to ``n / 16``, at most 16384, so that there are about 16 or more replicates).
     rtol, atol, backend, coordinates, method, max_steps, threads
-        As in :func:`gametheory.numerics.integrate.simulate_many`.
+        As in :func:`gametheory.numerics.ensemble.simulate_many`.
     chunk_size
         Trajectories per chunk (whole replicates per chunk); memory does not grow with ``n``.
     store, executor, progress
@@ -189,9 +220,14 @@ def basins(
     >>> res = gt.basins(game, resolution=4, t_span=(0, 40), backend="numpy")
     >>> res.grid.values.tolist()
     [[3, 3, 3, 4], [3, 3, 4, 0], [3, 4, 0, 0], [4, 0, 0, 0]]
+
+    The anti-diagonal is the stable manifold of the interior saddle: those starts are not certified.
+
+    >>> res.outcomes[4], int(res.grid_near.values.max())
+    ('not certified', -1)
     """
-    from ..numerics.integrate import resolve_backend
-    from ..numerics.kernels import EnsembleSystem
+    from ..numerics.ensemble import resolve_backend
+    from ..numerics.system import EnsembleSystem
 
     dyn = as_dynamics(model)
     base = grids.fixed_params(params, ())
@@ -224,7 +260,10 @@ def basins(
             )
         n_replicates, rep = 1, 0
         n_chunks = -(-total // size)
-        layout = {"outcome": ArrayLayout(("point",), (total,), "int16", size)}
+        layout = {
+            "outcome": ArrayLayout(("point",), (total,), "int16", size),
+            "near": ArrayLayout(("point",), (total,), "int16", size),
+        }
     else:
         n = 4096 if n is None else grids.positive_int(n, "n")
         if replicate_size is None:
@@ -237,21 +276,20 @@ def basins(
         total = n_replicates * rep
         per_chunk = max(1, size // rep)
         n_chunks = -(-n_replicates // per_chunk)
+        V = len(dyn.vertices())
         layout = {
-            "counts": ArrayLayout(
-                ("replicate", "outcome"), (n_replicates, len(dyn.vertices()) + 2), "int64", per_chunk
-            )
+            "counts": ArrayLayout(("replicate", "outcome"), (n_replicates, V + 2), "int64", per_chunk),
+            "near": ArrayLayout(("replicate", "vertex"), (n_replicates, V), "int64", per_chunk),
         }
     used = resolve_backend(backend, total)
     system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
     options = settings(
         t_span, None, rtol, atol, coordinates, used, max_steps, external_threads(executor, threads), method
     )
-    options |= {"tol": tol, "vertex_order": grids.vertex_order(dyn), "sample": sample, "seed": int(seed),
-                "p": p_base, "replicate_size": rep}  # fmt: skip
+    options |= {"tol": tol, "sample": sample, "seed": int(seed), "p": p_base, "replicate_size": rep}
     spec = common_spec("basins", dyn, options, resolved)
     spec |= {"sample": sample, "seed": int(seed), "n": total, "resolution": resolution, "replicate_size": rep,
-             "chunk_size": size, "tol": tol}  # fmt: skip
+             "chunk_size": size, "tol": tol, "outcomes": "certified"}  # fmt: skip
     found = versions(used)
 
     def task(i: int) -> Task:
@@ -260,7 +298,7 @@ def basins(
         else:
             reps = tuple(range(i * per_chunk, min(n_replicates, (i + 1) * per_chunk)))
             inputs = {"replicates": reps, "replicate_size": rep}
-        return Task("basins", system, options, inputs)
+        return Task("basins", system, options, inputs, model=dyn)
 
     results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
     labels = grids.outcome_labels(dyn)
@@ -268,19 +306,25 @@ def basins(
     coords: dict[str, Any] = {"outcome": list(labels), "vertex": list(labels[:-2])}
     if sample == "grid":
         outcome = np.concatenate([results[i]["outcome"] for i in range(n_chunks)]).astype(np.int64)
+        close = np.concatenate([results[i]["near"] for i in range(n_chunks)])
         counts = np.bincount(outcome, minlength=len(labels))
+        near_count = np.bincount(close[close >= 0].astype(np.int64), minlength=len(labels) - 2)
         share = counts / total
         error = np.full(len(labels), np.nan)
         if all(k == 2 for k in dyn.game.strategy_counts):
             centres = (np.arange(resolution) + 0.5) / resolution
             coords |= {name: centres for name in dyn.state_names}
-            variables["grid"] = (tuple(dyn.state_names), outcome.reshape((resolution,) * d))
+            dims: tuple[str, ...] = tuple(dyn.state_names)
+            outcome, close = outcome.reshape((resolution,) * d), close.reshape((resolution,) * d)
         else:
             coords["point"] = np.arange(total)
-            variables["grid"] = (("point",), outcome)
+            dims = ("point",)
+        variables["grid"] = (dims, outcome)
+        variables["grid_near"] = (dims, close)
     else:
         per_rep = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
         counts = per_rep.sum(axis=0)
+        near_count = np.concatenate([results[i]["near"] for i in range(n_chunks)]).sum(axis=0)
         p_r = per_rep / rep
         share = p_r.mean(axis=0)
         error = (
@@ -288,13 +332,15 @@ def basins(
             if n_replicates > 1
             else np.full(len(labels), np.nan)
         )
-    from ..analysis.stability import strict_equilibria
+    from ..analysis.ess import strict_equilibria
 
     ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
     variables |= {
         "share": (("outcome",), share),
         "standard_error": (("outcome",), error),
         "count": (("outcome",), counts),
+        "near": (("vertex",), near_count / total),
+        "near_count": (("vertex",), near_count),
         "ess": (("vertex",), ess),
     }
     import xarray as xr
@@ -312,6 +358,7 @@ def basins(
             sample=sample,
             replicates=int(n_replicates),
             seed=int(seed),
+            t_end=options["t1"],
         ),  # fmt: skip
     )
     return Basins(freeze(data), log)

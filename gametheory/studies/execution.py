@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IntegrationError, SpecificationError
-from .grids import classify_final_states, sample_states
+from .grids import certified_outcomes, sample_states
 from .store import ArrayLayout, Store
 
 if TYPE_CHECKING:
-    from ..numerics.kernels import EnsembleSystem
+    from ..dynamics.base import Dynamics
+    from ..numerics.system import EnsembleSystem
 
 __all__ = ["ChunkLog"]
 
@@ -67,6 +68,8 @@ class Task:
     system: EnsembleSystem
     settings: Mapping[str, Any]
     inputs: Mapping[str, Any] = field(default_factory=dict)
+    #: The dynamics (certifies the end states of regime maps and basins; pickles as sympy expressions).
+    model: Dynamics | None = None
 
 
 def settings(
@@ -74,7 +77,8 @@ def settings(
     threads: int | None, method: str,
 ) -> dict[str, Any]:  # fmt: skip
     """The checked integration options of a study (one dict, sent with every task)."""
-    from ..numerics.integrate import check_method, check_t_span, check_tolerances
+    from .._checks import check_t_span, check_tolerances
+    from ..numerics.ensemble import check_method
 
     (t0, t1), te = check_t_span(t_span, t_eval)
     rtol, atol = check_tolerances(rtol, atol)
@@ -91,7 +95,8 @@ def external_threads(executor: Any, threads: int | None) -> int | None:
 
 
 def _integrate(task: Task, X0: np.ndarray, P: np.ndarray) -> Any:
-    from ..numerics.kernels import integrate_numba, integrate_numpy
+    from ..numerics.kernel_numba import integrate_numba
+    from ..numerics.kernel_numpy import integrate_numpy
 
     s = task.settings
     args = (task.system, X0, P, s["t0"], s["t1"], s.get("t_eval"), s["rtol"], s["atol"], s["coordinates"],
@@ -107,26 +112,39 @@ def run_task(task: Task) -> dict[str, np.ndarray]:
     if task.kind == "sweep":
         raw = _integrate(task, task.inputs["x0"], task.inputs["p"])
         return {"final": raw.final, "y": raw.y, "status": raw.status}
-    n_outcomes = len(s["vertex_order"]) + 2
+    if task.kind not in ("regime", "basins") or task.model is None:
+        raise SpecificationError(f"unknown task kind {task.kind!r} (or a task without its dynamics)")
+    dyn, t1, tol = task.model, s["t1"], s["tol"]
+    V = len(dyn.vertices())
     if task.kind == "regime":
         starts, P = task.inputs["starts"], task.inputs["p"]
         n_cells, n_starts = P.shape[1], starts.shape[0]
         raw = _integrate(task, np.tile(starts, (n_cells, 1)), np.repeat(P, n_starts, axis=1))
-        outcome = classify_final_states(task.system, raw.final, raw.status, s["tol"], s["vertex_order"])
-        counts = np.zeros((n_cells, n_outcomes), dtype=np.int64)
-        np.add.at(counts, (np.repeat(np.arange(n_cells), n_starts), outcome), 1)
-        return {"counts": counts}
-    if task.kind == "basins":
-        X0 = sample_states(task.system.strategy_counts, s["sample"], s["seed"], **task.inputs)
-        raw = _integrate(task, X0, s["p"])
-        outcome = classify_final_states(task.system, raw.final, raw.status, s["tol"], s["vertex_order"])
-        if s["sample"] == "grid":
-            return {"outcome": outcome.astype(np.int16)}
-        groups = np.repeat(np.arange(len(task.inputs["replicates"])), s["replicate_size"])
-        counts = np.zeros((len(task.inputs["replicates"]), n_outcomes), dtype=np.int64)
-        np.add.at(counts, (groups, outcome), 1)
-        return {"counts": counts}
-    raise SpecificationError(f"unknown task kind {task.kind!r}")
+        counts = np.zeros((n_cells, V + 2), dtype=np.int64)
+        near = np.zeros((n_cells, V), dtype=np.int64)
+        names = dyn.game.parameter_names
+        for c in range(n_cells):  # the certificate takes scalar parameters: one call per cell
+            rows = slice(c * n_starts, (c + 1) * n_starts)
+            outcome, close = certified_outcomes(
+                dyn, raw.final[rows], raw.status[rows], dict(zip(names, P[:, c].tolist())), starts=starts,
+                t=t1, tol=tol,
+            )  # fmt: skip
+            counts[c] = np.bincount(outcome, minlength=V + 2)
+            near[c] = np.bincount(close[close >= 0], minlength=V)
+        return {"counts": counts, "near": near}
+    X0 = sample_states(task.system.strategy_counts, s["sample"], s["seed"], **task.inputs)
+    raw = _integrate(task, X0, s["p"])
+    params = dict(zip(dyn.game.parameter_names, np.asarray(s["p"], dtype=float).tolist()))
+    outcome, close = certified_outcomes(dyn, raw.final, raw.status, params, starts=X0, t=t1, tol=tol)
+    if s["sample"] == "grid":
+        return {"outcome": outcome.astype(np.int16), "near": close.astype(np.int16)}
+    n_reps, size = len(task.inputs["replicates"]), s["replicate_size"]
+    groups = np.repeat(np.arange(n_reps), size)
+    counts = np.zeros((n_reps, V + 2), dtype=np.int64)
+    np.add.at(counts, (groups, outcome), 1)
+    near = np.zeros((n_reps, V), dtype=np.int64)
+    np.add.at(near, (groups[close >= 0], close[close >= 0]), 1)
+    return {"counts": counts, "near": near}
 
 
 # ====================================================================== running

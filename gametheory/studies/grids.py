@@ -1,7 +1,7 @@
-"""What a study varies: parameter grids, sampled initial states, and the vertex an end state lies at.
+"""What a study varies: parameter grids, sampled initial states, and the certified outcome of an end state.
 
 The checks of a study's arguments live here too (swept grids, fixed parameters,
-positive counts, the classification tolerance), once for :func:`~gametheory.studies.sweeps.sweep`,
+positive counts, the "near a vertex" tolerance), once for :func:`~gametheory.studies.sweeps.sweep`,
 :func:`~gametheory.studies.regimes.regime_map` and :func:`~gametheory.studies.basins.basins`.
 """
 
@@ -12,13 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..analysis.certify import certify_final_states
 from ..errors import ParameterError, SpecificationError, suggest
 
 if TYPE_CHECKING:
     from ..dynamics.base import Dynamics
-    from ..numerics.kernels import EnsembleSystem
 
-__all__ = ["classify_final_states", "sample_states"]
+__all__ = [
+    "FAILED",
+    "NOT_CERTIFIED",
+    "certified_outcomes",
+    "outcome_labels",
+    "sample_states",
+    "uncertified_label",
+]
+
+#: Outcome of the end states whose convergence to a vertex is not certified.
+NOT_CERTIFIED = "not certified"
+#: Outcome of the failed integrations.
+FAILED = "failed"
 
 
 def sample_states(
@@ -87,83 +99,93 @@ def sample_states(
     return out
 
 
-def classify_final_states(
-    system: EnsembleSystem,
-    final: np.ndarray,
-    status: np.ndarray,
-    tol: float,
-    vertex_order: Sequence[int],
-) -> np.ndarray:
-    """Which vertex each final state lies at.
+def certified_outcomes(
+    dyn: Dynamics,
+    final: Any,
+    status: Any,
+    params: Mapping[str, Any] | None,
+    *,
+    starts: Any = None,
+    t: float | None = None,
+    tol: float = 1e-3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The certified outcome of each end state, and the vertex an uncertified one is near.
 
-    A final state is at the pure profile :math:`s` when every reduced coordinate
-    is within ``tol`` of the vertex's (max-norm distance); the candidate is the
-    profile of each population's largest share.
+    An end state's outcome is the vertex :math:`v` only when its trajectory provably converges
+    to :math:`v` (the trapping-box certificate of
+    :func:`gametheory.analysis.certify.certify_final_states`, the one
+    :func:`gametheory.analysis.attractors.attractors` uses); being close to a vertex at
+    ``t`` is no evidence (a heteroclinic cycle passes close to saddle vertices).
 
     Parameters
     ----------
-    system
-        The system (anything with ``strategy_counts``).
-    final : ndarray, shape (n, d)
-    status : ndarray, shape (n,)
+    dyn
+        The dynamics.
+    final : array_like, shape (n, d)
+        End states (reduced coordinates).
+    status : array_like, shape (n,)
         Integration status (non-zero: failed).
-    tol : float
-    vertex_order : sequence of int
-        ``vertex_order[flat]`` is the position, in ``dyn.vertices()``, of the
-        profile with flat index ``flat`` (row-major over the strategy counts).
+    params
+        Scalar parameter values of the integration.
+    starts : array_like, shape (n, d), optional
+        The starts (with invariant faces, each start's face is certified on its own).
+    t
+        Time of the end states.
+    tol
+        An uncertified end state with :math:`\\max_i (1 - x_{iv_i}) \\le` ``tol`` is near :math:`v`.
 
     Returns
     -------
-    ndarray of int, shape (n,)
-        The vertex's position in ``dyn.vertices()``; ``V`` (the number of
-        vertices) when the state is at no vertex (``"other"``), ``V + 1`` for a
-        failed integration (``"failed"``).
+    outcome : ndarray of int, shape (n,)
+        Index into :func:`outcome_labels`: the certified vertex's position in
+        ``dyn.vertices()``; ``V`` (the number of vertices) for ``"not certified"``;
+        ``V + 1`` for ``"failed"``.
+    near : ndarray of int, shape (n,)
+        For an uncertified end state within ``tol`` of a vertex, that vertex's position in
+        ``dyn.vertices()``; ``-1`` otherwise.
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> two_by_two = SimpleNamespace(strategy_counts=(2, 2))
-    >>> final = [[1.0, 0.9999], [0.0, 1.0], [0.5, 0.5], [1.0, 1.0]]
-    >>> classify_final_states(two_by_two, final, [0, 0, 0, 1], 1e-3, (0, 1, 2, 3)).tolist()
-    [0, 2, 4, 5]
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> outcome, near = certified_outcomes(dyn, [[1e-9, 1e-9, 1e-9], [0.5, 0.5, 0.5]], [0, 0], {"a": 1.0})
+    >>> outcome.tolist(), near.tolist()
+    ([8, 8], [7, -1])
+    >>> [outcome_labels(dyn)[k] for k in outcome] + [",".join(dyn.vertices()[7][0])]
+    ['not certified', 'not certified', 'T,T,T']
     """
-    final = np.asarray(final, dtype=float)
-    n = final.shape[0]
-    V = len(vertex_order)
-    picks = []
-    distance = np.zeros(n)
-    col = 0
-    with np.errstate(invalid="ignore"):
-        for k in system.strategy_counts:
-            block = final[:, col : col + k - 1]
-            full = np.concatenate([block, 1.0 - block.sum(axis=1, keepdims=True)], axis=1)
-            j = np.argmax(np.nan_to_num(full, nan=-1.0), axis=1)
-            vertex = np.zeros_like(block)
-            inside = j < k - 1
-            vertex[np.flatnonzero(inside), j[inside]] = 1.0
-            distance = np.maximum(distance, np.abs(block - vertex).max(axis=1, initial=0.0))
-            picks.append(j)
-            col += k - 1
-    flat = np.ravel_multi_index(tuple(picks), system.strategy_counts) if picks else np.zeros(n, dtype=int)
-    out = np.asarray(vertex_order, dtype=np.int64)[flat]
-    out = np.where(distance <= tol, out, V)
-    out = np.where(np.isfinite(final).all(axis=1), out, V)
-    return np.where(np.asarray(status) == 0, out, V + 1)
-
-
-def vertex_order(dyn: Dynamics) -> tuple[int, ...]:
-    """``order[flat index of a profile] = its position in dyn.vertices()``."""
-    counts = dyn.game.strategy_counts
-    order = [0] * int(np.prod(counts))
-    for position, (profile, _) in enumerate(dyn.vertices()):
-        flat = int(np.ravel_multi_index(dyn.game.profile_indices(profile), counts))
-        order[flat] = position
-    return tuple(order)
+    X = np.array(final, dtype=float)
+    if X.ndim == 2:
+        X[np.asarray(status).reshape(-1) != 0] = np.nan  # a failed integration is "failed" whatever it holds
+    cert = certify_final_states(dyn, X, params, starts=starts, t=t, near=tol)
+    V = len(cert.profiles)
+    failed = cert.nearest < 0
+    outcome = np.where(cert.certified, cert.vertex, np.where(failed, V + 1, V))
+    near = np.where(~cert.certified & ~failed & (cert.distance <= tol), cert.nearest, -1)
+    return outcome.astype(np.int64), near.astype(np.int64)
 
 
 def outcome_labels(dyn: Dynamics) -> tuple[str, ...]:
-    """``"C,E,A"`` for every vertex, then ``"other"`` and ``"failed"``."""
-    return tuple(",".join(profile) for profile, _ in dyn.vertices()) + ("other", "failed")
+    """``"C,E,A"`` for every vertex (certified convergence), then ``"not certified"`` and ``"failed"``.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> outcome_labels(classic.matching_pennies_3().replicator())[-3:]
+    ('T,T,T', 'not certified', 'failed')
+    """
+    return tuple(",".join(profile) for profile, _ in dyn.vertices()) + (NOT_CERTIFIED, FAILED)
+
+
+def uncertified_label(near: str | None, t: float) -> str:
+    """An uncertified outcome in words, as :func:`~gametheory.analysis.certify.certify_final_states` writes it.
+
+    Examples
+    --------
+    >>> uncertified_label("H,H,T", 200.0), uncertified_label(None, 50)
+    ('near H,H,T at t = 200, not certified', 'not certified at t = 50')
+    """
+    return f"near {near} at t = {t:g}, not certified" if near else f"not certified at t = {t:g}"
 
 
 # ================================================================ argument checks
@@ -234,7 +256,7 @@ def positive_int(value: Any, name: str) -> int:
 
 
 def tolerance(tol: Any) -> float:
-    """The classification tolerance, a number in (0, 1)."""
+    """The "near a vertex" tolerance of an uncertified end state, a number in (0, 1)."""
     if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and np.isfinite(tol) and 0 < tol < 1):
         raise SpecificationError(f"tol must be a number in (0, 1), got {tol!r}")
     return float(tol)

@@ -36,16 +36,24 @@ class RegimeMap(StudyResult):
         each cell, exact corner conditions; ``regime`` (str, dims ``swept``):
         ``"ESS C,E,A"`` (unique), ``"bistable C,E,A | B,P,I"`` or ``"no ESS"``;
         with simulated starts also ``shares`` (dims ``(*swept, "outcome")``:
-        share of the sampled starts at each vertex at ``t_span[1]``, then
-        ``"other"`` and ``"failed"``) and ``prevailing`` (dims ``swept``: the
-        outcome with the largest share).  ``attrs``: provenance, ``n_starts``.
+        the share of the sampled starts whose convergence to each vertex is
+        *certified* (:func:`gametheory.analysis.certify.certify_final_states`),
+        then ``"not certified"`` (the end state at ``t_span[1]`` proves no
+        convergence, e.g. on a heteroclinic cycle) and ``"failed"``), ``near``
+        (dims ``(*swept, "vertex")``: the share of the starts not certified whose
+        end state is within ``tol`` of each vertex; part of the ``"not
+        certified"`` share) and ``prevailing`` (str, dims ``swept``: the outcome
+        with the largest share; when that is ``"not certified"``, it reads
+        ``"near C,E,A at t = 200, not certified"`` if more than half of the
+        uncertified end states are near the vertex C,E,A, else ``"not certified
+        at t = 200"``).  ``attrs``: provenance, ``n_starts``, ``t_end``.
     chunks : ChunkLog
-    thresholds : dict or None
+    thresholds : dict
         For each swept parameter, the critical values of
-        :func:`gametheory.analysis.stability.critical_values` (to draw as lines).
+        :func:`gametheory.analysis.thresholds.critical_values` (to draw as lines).
 
-    ``ess``, ``regime``, ``shares``, ``prevailing`` are the DataArrays (the last
-    two None without simulation), ``values`` the swept values.
+    ``ess``, ``regime``, ``shares``, ``near``, ``prevailing`` are the DataArrays
+    (the last three None without simulation), ``values`` the swept values.
 
     Examples
     --------
@@ -72,6 +80,10 @@ class RegimeMap(StudyResult):
         return self._variable("shares")
 
     @property
+    def near(self) -> Any:
+        return self._variable("near")
+
+    @property
     def prevailing(self) -> Any:
         return self._variable("prevailing")
 
@@ -84,20 +96,27 @@ class RegimeMap(StudyResult):
         return int(self.data.attrs["n_starts"])
 
     def to_frame(self) -> Any:
-        """One row per cell: swept values, regime, number of ESS, and the share of each outcome."""
+        """One row per cell: swept values, regime, number of ESS, the share of each outcome and of each "near"."""
         frame = self.regime.to_series().reset_index()
         frame["n_ess"] = self.ess.values.sum(axis=-1).reshape(-1)
         if self.shares is not None:
             wide = self.shares.to_series().unstack("outcome")
             for label in self.shares["outcome"].values:
                 frame[f"share {label}"] = wide[label].to_numpy()
+            near = self.near.to_series().unstack("vertex")
+            for label in self.near["vertex"].values:
+                frame[f"share near {label}, not certified"] = near[label].to_numpy()
             frame["prevailing"] = self.prevailing.values.reshape(-1)
         return frame
 
     def summary(self) -> str:
         swept = " x ".join(f"{k} ({len(v)})" for k, v in self.values.items())
         kinds = sorted(set(self.regime.values.reshape(-1).tolist()))
-        return f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell)"
+        text = f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell"
+        if self.shares is not None:
+            uncertified = float(self.shares.sel(outcome=grids.NOT_CERTIFIED).mean())
+            text += f", {uncertified:.1%} {grids.uncertified_label(None, self.data.attrs['t_end'])}"
+        return text + ")"
 
 
 def _regime_labels(ess: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -115,13 +134,25 @@ def _regime_labels(ess: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return np.array(out, dtype=object).reshape(ess.shape[:-1])
 
 
-def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Critical values of each swept parameter (``None`` while that function is not available)."""
-    from ..analysis import stability
+def _prevailing(counts: np.ndarray, near: np.ndarray, labels: Sequence[str], t: float) -> np.ndarray:
+    """Per cell, the outcome with the most starts; an uncertified one spelled out with its "near" detail.
 
-    critical_values = getattr(stability, "critical_values", None)
-    if critical_values is None:
-        return None
+    ``counts`` (cells, V + 2) per outcome of :func:`~gametheory.studies.grids.outcome_labels`,
+    ``near`` (cells, V) uncertified ends near each vertex.
+    """
+    V = near.shape[1]
+    out = np.array(labels, dtype=object)[np.argmax(counts, axis=1)]
+    for c in np.flatnonzero(out == grids.NOT_CERTIFIED):
+        k = int(np.argmax(near[c])) if V else -1
+        close = labels[k] if k >= 0 and 2 * near[c, k] > counts[c, V] else None
+        out[c] = grids.uncertified_label(close, t)
+    return out.astype(str)
+
+
+def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Critical values of each swept parameter."""
+    from ..analysis.thresholds import critical_values
+
     return {name: tuple(critical_values(game, name, params)) for name in names}
 
 
@@ -153,12 +184,18 @@ def regime_map(
     1. exact: the vertices that are strict Nash equilibria,
        :math:`f_{ij}(s) < f_{is_i}(s)` for every deviation (the ESS, which are the
        asymptotically stable rest points; Selten 1980, Ritzberger & Weibull
-       1995), from :func:`gametheory.analysis.stability.strict_equilibria`,
+       1995), from :func:`gametheory.analysis.ess.strict_equilibria`,
        vectorised over the cells; the symbolic thresholds where a condition
-       changes sign come from :func:`gametheory.analysis.stability.critical_values`;
+       changes sign come from :func:`gametheory.analysis.thresholds.critical_values`;
     2. simulated: ``n_starts`` starts (a scrambled Sobol' sample, seed
-       ``seed``, the same in every cell) are integrated to ``t_span[1]`` and
-       classified by the vertex they are within ``tol`` of.
+       ``seed``, the same in every cell) are integrated to ``t_span[1]``; a
+       start's outcome is the vertex :math:`v` only when its end state lies in a
+       trapping box of :math:`v` (:func:`gametheory.analysis.certify.certify_final_states`:
+       every payoff advantage :math:`f_{ij} - f_{iv_i}` is negative on the box, so the
+       trajectory provably converges to :math:`v`), else ``"not certified"``, with the
+       vertex it is within ``tol`` of at ``t_span[1]`` (if any) recorded in ``near``.
+       A start passing a saddle vertex of a heteroclinic cycle is never counted as
+       reaching it.
 
     Parameters
     ----------
@@ -171,10 +208,10 @@ def regime_map(
     n_starts
         Simulated starts per cell (0: exact conditions only).
     t_span, tol, seed
-        Integration span, classification tolerance (max-norm distance to the
-        vertex) and sample seed.
+        Integration span; the distance :math:`\\max_i (1 - x_{iv_i})` within which an
+        uncertified end state is ``near`` the vertex :math:`v`; sample seed.
     rtol, atol, backend, coordinates, method, max_steps, threads
-        As in :func:`gametheory.numerics.integrate.simulate_many`.
+        As in :func:`gametheory.numerics.ensemble.simulate_many`.
     chunk_size
         Trajectories per chunk (whole cells per chunk).
     store, executor, progress
@@ -195,10 +232,21 @@ def regime_map(
     ['ESS s1,s1', 'bistable s0,s0 | s1,s1']
     >>> rm.prevailing.values.tolist()
     ['s1,s1', 's0,s0']
+
+    Jordan's three-player matching pennies: trajectories approach a heteroclinic cycle and pass
+    close to one saddle vertex after another, none of which is an outcome.
+
+    >>> from gametheory.models import classic
+    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [1.0]}, n_starts=16, t_span=(0, 100),
+    ...                    backend="numpy")
+    >>> float(rm.shares.sel(a=1.0, outcome="not certified")), rm.prevailing.values.tolist()
+    (1.0, ['not certified at t = 100'])
+    >>> rm.summary()
+    "RegimeMap(a (1); regimes ['no ESS']; 16 simulated starts per cell, 100.0% not certified at t = 100)"
     """
-    from ..analysis.stability import strict_equilibria
-    from ..numerics.integrate import resolve_backend
-    from ..numerics.kernels import EnsembleSystem
+    from ..analysis.ess import strict_equilibria
+    from ..numerics.ensemble import resolve_backend
+    from ..numerics.system import EnsembleSystem
 
     dyn = as_dynamics(model)
     grid = grids.swept_grid(dyn, values, 2)
@@ -219,16 +267,17 @@ def regime_map(
     ess = np.broadcast_to(ess, (ess.shape[0], n_cells)).T.reshape(shape + (ess.shape[0],))
     labels = grids.outcome_labels(dyn)
     vertex_labels = labels[:-2]
+    V = len(vertex_labels)
     used = resolve_backend(backend, n_cells * n_starts)
     system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
     options = settings(
         t_span, None, rtol, atol, coordinates, used, max_steps, external_threads(executor, threads), method
     )
-    options |= {"tol": tol, "vertex_order": grids.vertex_order(dyn)}
+    options["tol"] = tol
     fixed = {k: v for k, v in resolved.items() if k not in grid}
     spec = common_spec("regime_map", dyn, options, fixed)
     spec |= {"values": {k: digest(v) for k, v in grid.items()}, "n_starts": int(n_starts), "seed": int(seed),
-             "tol": tol}  # fmt: skip
+             "tol": tol, "outcomes": "certified"}  # fmt: skip
     found = versions(used)
     # a swept parameter without a default takes its first value (the threshold of a parameter does not
     # depend on its own value); computed before the simulation: cheap, and fails early
@@ -251,20 +300,23 @@ def regime_map(
         P = dyn.parameter_vector(merged)
         P = P if P.ndim == 2 else np.repeat(P[:, None], n_cells, axis=1)
         layout = {
-            "counts": ArrayLayout(("cell", "outcome"), (n_cells, len(labels)), "int64", cells_per_chunk)
+            "counts": ArrayLayout(("cell", "outcome"), (n_cells, len(labels)), "int64", cells_per_chunk),
+            "near": ArrayLayout(("cell", "vertex"), (n_cells, V), "int64", cells_per_chunk),
         }
 
         def task(i: int) -> Task:
             cols = slice(i * cells_per_chunk, min(n_cells, (i + 1) * cells_per_chunk))
-            return Task("regime", system, options, {"starts": starts, "p": P[:, cols]})
+            return Task("regime", system, options, {"starts": starts, "p": P[:, cols]}, model=dyn)
 
         results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
         counts = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
+        near = np.concatenate([results[i]["near"] for i in range(n_chunks)])
         share_values = (counts / n_starts).reshape(shape + (len(labels),))
         variables["shares"] = ((*grid, "outcome"), share_values)
+        variables["near"] = ((*grid, "vertex"), (near / n_starts).reshape(shape + (V,)))
         variables["prevailing"] = (
             tuple(grid),
-            np.array(labels)[np.argmax(share_values, axis=-1)],
+            _prevailing(counts, near, labels, options["t1"]).reshape(shape),
         )
     import xarray as xr
 
@@ -280,6 +332,7 @@ def regime_map(
             swept=" ".join(grid),
             n_starts=int(n_starts),
             seed=int(seed),
+            t_end=options["t1"],
         ),  # fmt: skip
     )
     return RegimeMap(freeze(data), log, thresholds)

@@ -1,7 +1,7 @@
 """Sensitivity sweeps: time paths from a few starts for every value of the swept parameters.
 
 The study is cut into chunks of trajectories integrated by the ensemble kernels
-(:func:`gametheory.numerics.integrate.simulate_many`), run in this process or on
+(:func:`gametheory.numerics.ensemble.simulate_many`), run in this process or on
 an executor (:mod:`gametheory.studies.execution`) and, with ``store=``, recorded in
 a Zarr store a killed run resumes from (:mod:`gametheory.studies.store`).  Only
 whole chunks are in memory at a time, plus the trajectories the sweep returns.
@@ -168,7 +168,7 @@ def sweep(
     t_eval, n_times
         Output times; default ``n_times`` evenly spaced times over ``t_span``.
     rtol, atol, backend, coordinates, method, max_steps, threads
-        As in :func:`gametheory.numerics.integrate.simulate_many` (``coordinates=None``:
+        As in :func:`gametheory.numerics.ensemble.simulate_many` (``coordinates=None``:
         its default chart); ``backend="auto"`` is resolved once for the whole sweep.
     chunk_size
         Trajectories per chunk (the unit of work, storage and resumption).
@@ -191,8 +191,9 @@ def sweep(
     >>> res.final.sel(a=1.0, start=0).shape
     (3,)
     """
-    from ..numerics.integrate import check_t_span, resolve_backend
-    from ..numerics.kernels import EnsembleSystem
+    from .._checks import check_t_span
+    from ..numerics.ensemble import resolve_backend
+    from ..numerics.system import EnsembleSystem
 
     dyn = as_dynamics(model)
     grid = grids.swept_grid(dyn, values, None)
