@@ -121,4 +121,4 @@ def test_regime_maps_and_basins_are_the_same_on_a_process_pool(coordination):
 def test_progress_bar_reports_chunks(coordination, capsys):
     pytest.importorskip("tqdm")
     _basins(coordination, progress=True, n=256)
-    assert "2/2" in capsys.readouterr().err  # two chunks of 128 states
+    assert "2 of 2 chunks" in capsys.readouterr().err  # two chunks of 128 states

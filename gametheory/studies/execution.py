@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IntegrationError, SpecificationError
+from ..progress import progress_reporter
 from .grids import certified_outcomes, sample_states
 from .store import ArrayLayout, Store
 
@@ -169,20 +170,10 @@ def check_executor(executor: Any) -> None:
 
 
 def check_progress(progress: Any) -> bool:
-    """``progress`` is a bool: True shows a tqdm bar on stderr (when tqdm is installed)."""
+    """``progress`` is a bool: True reports chunks on stderr (:func:`gametheory.progress.progress_reporter`)."""
     if not isinstance(progress, (bool, np.bool_)):
         raise SpecificationError(f"progress must be True or False, got {progress!r}")
     return bool(progress)
-
-
-def _progress_bar(enabled: bool, total: int, initial: int, desc: str) -> Any:
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, initial=initial, desc=desc, unit="chunk")
 
 
 def run_chunks(
@@ -206,20 +197,18 @@ def run_chunks(
                 results[i] = arrays
     loaded = tuple(sorted(results))
     missing = [i for i in range(n_chunks) if i not in results]
-    bar = _progress_bar(progress, n_chunks, len(loaded), spec["kind"])
+    bar = progress_reporter(len(missing), spec["kind"], progress, unit="chunks")
 
     def finished(i: int, arrays: dict[str, np.ndarray]) -> None:
         results[i] = arrays
         if opened is not None:
             opened.save(i, arrays)
-        if bar is not None:
-            bar.update(1)
+        bar.update(1)
 
     try:
         _execute(missing, tasks, executor, finished)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     log = ChunkLog(
         n_chunks=n_chunks,
         computed=tuple(missing),
