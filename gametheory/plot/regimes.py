@@ -333,7 +333,7 @@ def regime_map(
     if _results.is_regime_map(source):
         result = source
     else:
-        from ..studies.sweeps import regime_map as compute_regime_map
+        from ..studies.regimes import regime_map as compute_regime_map
 
         dyn = as_dynamics(source, name="source")
         if axes is None:
