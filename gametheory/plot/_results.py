@@ -38,18 +38,39 @@ class Run:
     state_names: tuple[str, ...] = ()
 
 
+def dataset(result: Any) -> Any:
+    """The read-only :class:`xarray.Dataset` of a study result (``result.data``), a Dataset itself, or None."""
+    data = getattr(result, "data", result)
+    return data if hasattr(data, "data_vars") and hasattr(data, "attrs") else None
+
+
+def _has(result: Any, *names: str) -> bool:
+    data = dataset(result)
+    return data is not None and all(name in data.variables for name in names)
+
+
+def _swept(data: Any) -> list[str]:
+    """Names of the swept parameters of a study's Dataset (``attrs["swept"]``, in order)."""
+    return str(data.attrs.get("swept", "")).split()
+
+
+def _names(values: Any) -> tuple[str, ...]:
+    """Plain strings of a coordinate's values (never the repr of 0-d DataArrays)."""
+    return tuple(str(v) for v in np.asarray(values).tolist())
+
+
 def _is_sweep(result: Any) -> bool:
-    return (
-        isinstance(getattr(result, "values", None), Mapping) and hasattr(result, "y") and hasattr(result, "t")
-    )
+    return _has(result, "y", "x0", "t")
 
 
 def runs(result: Any) -> list[Run]:
     """Every trajectory of ``result``: a Trajectory, a sequence of them, an Ensemble or a sweep result."""
     if _is_sweep(result):  # y: dims (*swept, start, coordinate, t)
-        ys = np.asarray(result.y.values, dtype=float)
-        names = tuple(str(n) for n in result.y.coords["coordinate"])
-        t = np.asarray(result.t, dtype=float)
+        data = dataset(result)
+        y = data["y"].transpose(..., "coordinate", "t")
+        ys = np.asarray(y.values, dtype=float)
+        names = _names(data["coordinate"].values)
+        t = np.asarray(data["t"].values, dtype=float)
         flat = ys.reshape(-1, ys.shape[-2], ys.shape[-1])
         return [Run(t, flat[k], names) for k in range(flat.shape[0])]
     if hasattr(result, "t") and hasattr(result, "y") and np.ndim(result.y) == 2:  # a Trajectory
@@ -79,16 +100,18 @@ def is_sweep(result: Any) -> bool:
 
 def sweep_runs(result: Any, parameter: str, start: int) -> dict[float, Run]:
     """``{value: run}`` from a one-parameter sweep result, the runs from initial state number ``start``."""
-    swept = list(result.values)
+    data = dataset(result)
+    swept = _swept(data)
     if swept != [parameter]:
         raise SpecificationError(
             f"the sweep varies {swept}; sensitivity of {parameter!r} needs a sweep of it alone"
         )
-    ys = np.asarray(result.y.values, dtype=float)
+    ys = np.asarray(data["y"].transpose(parameter, "start", "coordinate", "t").values, dtype=float)
     if not 0 <= start < ys.shape[1]:
         raise SpecificationError(f"the sweep has {ys.shape[1]} initial states; start {start} does not exist")
-    t = np.asarray(result.t, dtype=float)
-    return {float(v): Run(t, ys[k, start]) for k, v in enumerate(np.asarray(result.values[parameter]))}
+    t = np.asarray(data["t"].values, dtype=float)
+    values = np.asarray(data[parameter].values, dtype=float)
+    return {float(v): Run(t, ys[k, start]) for k, v in enumerate(values)}
 
 
 @dataclass(frozen=True)
@@ -105,8 +128,9 @@ class RegimeCells:
         ``(values[0][a], values[1][b])``.
     vertices : tuple of str
         Vertex names of the result (``"C,E,A"``).
-    prevailing : ndarray of object, shape (n2, n1), or None
-        The outcome most simulated starts reach.
+    prevailing : ndarray of str, shape (n2, n1), or None
+        The outcome most simulated starts reach (a vertex name, ``"other"``,
+        ``"failed"``, or a label that says it is not certified).
     thresholds : dict or None
         ``{parameter: critical values}`` of both parameters.
     """
@@ -121,53 +145,59 @@ class RegimeCells:
 
 def is_regime_map(result: Any) -> bool:
     """Whether ``result`` is a regime-map result."""
-    return hasattr(result, "ess") and hasattr(result, "regime")
+    return _has(result, "ess", "regime")
 
 
 def grid_values(result: Any) -> RegimeCells:
     """The cells of a two-parameter regime map (``gametheory.regime_map``), axes ordered (vertical, horizontal)."""
-    names = list(result.values)
+    data = dataset(result)
+    names = _swept(data)
     if len(names) != 2:
         raise SpecificationError(f"a regime map plot needs two swept parameters, the result has {names}")
-    ess = np.asarray(result.ess.values, dtype=bool)  # (n1, n2, V)
-    prevailing = getattr(result, "prevailing", None)
+    n1, n2 = names
+    ess = np.asarray(data["ess"].transpose("vertex", n2, n1).values, dtype=bool)
+    prevailing = None
+    if "prevailing" in data.variables:
+        prevailing = np.asarray(data["prevailing"].transpose(n2, n1).values).astype(str).astype(object)
     return RegimeCells(
-        (names[0], names[1]),
-        (np.asarray(result.values[names[0]], dtype=float), np.asarray(result.values[names[1]], dtype=float)),
-        np.transpose(ess, (2, 1, 0)),
-        tuple(str(v) for v in result.ess.coords["vertex"]),
-        None if prevailing is None else np.asarray(prevailing.values, dtype=object).T,
+        (n1, n2),
+        (np.asarray(data[n1].values, dtype=float), np.asarray(data[n2].values, dtype=float)),
+        ess,
+        _names(data["vertex"].values),
+        prevailing,
         getattr(result, "thresholds", None),
     )
 
 
 def is_basin_sample(result: Any) -> bool:
     """Whether ``result`` is a basins result of ``gametheory.basins``."""
-    return hasattr(result, "standard_error") and hasattr(result, "outcomes")
+    return _has(result, "share", "standard_error")
 
 
 def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int]:
     """``(outcome names, shares, standard errors, number of starts)`` of a basins result.
 
     Outcomes are the vertices (``"C,E,A"``) in profile order, then ``"other"``
-    and ``"failed"``.
+    and ``"failed"`` (or, for certified outcomes, the labels the result gives).
     """
+    data = dataset(result)
     return (
-        tuple(str(o) for o in result.outcomes),
-        np.asarray(result.share.values, dtype=float),
-        np.asarray(result.standard_error.values, dtype=float),
-        int(result.n),
+        _names(data["outcome"].values),
+        np.asarray(data["share"].transpose("outcome").values, dtype=float),
+        np.asarray(data["standard_error"].transpose("outcome").values, dtype=float),
+        int(data.attrs["n"]),
     )
 
 
 def basin_grid(result: Any) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...]] | None:
     """``(dims, cell centres per dim, outcome code per cell, outcome names)`` of a grid basins result, or None."""
-    grid = getattr(result, "grid", None)
-    if grid is None or not hasattr(result, "outcomes"):
+    if not _has(result, "grid", "share"):
         return None
+    data = dataset(result)
+    grid = data["grid"]
     dims = tuple(str(d) for d in grid.dims)
-    centres = [np.asarray(grid.coords[d], dtype=float) for d in grid.dims]
-    return dims, centres, np.asarray(grid.values), tuple(str(o) for o in result.outcomes)
+    centres = [np.asarray(grid[d].values, dtype=float) for d in grid.dims]
+    return dims, centres, np.asarray(grid.values), _names(data["outcome"].values)
 
 
 def report_game(report: Any, dynamics: Any = None) -> Any:
