@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -506,5 +507,7 @@ def test_rest_points_draws_a_rest_points_result_without_kinds(flagship):
     assert {k for _, k in drawn} == {"unclassified"} and len(drawn) == len(found)
     for p in found:
         assert kind_at(ax, p.point) == "unclassified"
+    # a RestPoints result carries its dynamics (so found.plot() works); one without it needs dynamics=
+    bare = dataclasses.replace(found, dynamics=None)
     with pytest.raises(gt.SpecificationError, match="needs dynamics="):
-        plot.rest_points(found)
+        plot.rest_points(bare)

@@ -10,7 +10,7 @@ sweep results) changes one function here:
 * :func:`grid_values` -- the cells of a two-parameter regime map;
 * :func:`basin_shares` -- outcome shares of a sampled basins result;
 * :func:`basin_grid` -- outcome codes of a grid basins result;
-* :func:`attractor_shares`, :func:`start_outcomes` -- an AttractorReport;
+* :func:`attractor_shares`, :func:`attractor_certified`, :func:`start_outcomes` -- an AttractorReport;
 * :func:`report_game`, :func:`rest_point_kinds` -- a StabilityReport or a RestPoints result.
 """
 
@@ -174,11 +174,13 @@ def is_basin_sample(result: Any) -> bool:
     return _has(result, "share", "standard_error")
 
 
-def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int]:
-    """``(outcome names, shares, standard errors, number of starts)`` of a basins result.
+def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int, tuple[str, ...]]:
+    """``(outcome names, shares, standard errors, number of starts, vertex names)`` of a basins result.
 
     Outcomes are the vertices (``"C,E,A"``) in profile order, then ``"other"``
-    and ``"failed"`` (or, for certified outcomes, the labels the result gives).
+    and ``"failed"``, or whatever labels the result gives (e.g. ``"near C,E,A
+    at t = 200, not certified"``); an outcome is a vertex when its name is
+    one of the vertex names (``ess``'s ``vertex`` coordinate).
     """
     data = dataset(result)
     return (
@@ -186,29 +188,37 @@ def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, 
         np.asarray(data["share"].transpose("outcome").values, dtype=float),
         np.asarray(data["standard_error"].transpose("outcome").values, dtype=float),
         int(data.attrs["n"]),
+        _names(data["vertex"].values) if "vertex" in data.variables else (),
     )
 
 
-def basin_grid(result: Any) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...]] | None:
-    """``(dims, cell centres per dim, outcome code per cell, outcome names)`` of a grid basins result, or None."""
+def basin_grid(
+    result: Any,
+) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...], tuple[str, ...]] | None:
+    """``(dims, cell centres per dim, outcome code per cell, outcome names, vertex names)`` of a grid basins result.
+
+    None when ``result`` is not a grid basins result.
+    """
     if not _has(result, "grid", "share"):
         return None
     data = dataset(result)
     grid = data["grid"]
     dims = tuple(str(d) for d in grid.dims)
     centres = [np.asarray(grid[d].values, dtype=float) for d in grid.dims]
-    return dims, centres, np.asarray(grid.values), _names(data["outcome"].values)
+    vertices = _names(data["vertex"].values) if "vertex" in data.variables else ()
+    return dims, centres, np.asarray(grid.values), _names(data["outcome"].values), vertices
 
 
 def report_game(report: Any, dynamics: Any = None) -> Any:
-    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``."""
+    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``, else ``report.dynamics``."""
     game = getattr(report, "game", None)
     if hasattr(report, "equilibria") and game is not None:
         return game
-    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points: no game inside
-        if dynamics is None:
+    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points
+        own = getattr(report, "dynamics", None)
+        if dynamics is None and own is None:
             raise ResultTypeError("drawing a rest_points result needs dynamics= (the game or its dynamics)")
-        return dynamics
+        return dynamics if dynamics is not None else own
     raise ResultTypeError(
         f"expected a StabilityReport (gametheory.analyze) or a RestPoints result, got {type(report).__name__}"
     )
@@ -222,6 +232,11 @@ def rest_point_kinds(report: Any) -> list[tuple[np.ndarray, str]]:
             for eq in report.equilibria
         ]
     return [(np.asarray(p.point, dtype=float), "unclassified") for p in report.points]
+
+
+def attractor_certified(report: Any, attractor: Any) -> bool:
+    """Whether every start of ``attractor`` (an entry of ``report.attractors``) has a certified outcome."""
+    return all(bool(getattr(report.outcomes[i], "certified", False)) for i in attractor.members)
 
 
 def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:

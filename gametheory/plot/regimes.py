@@ -24,7 +24,11 @@ from ..game import Game
 from . import _results
 from .theme import (
     COLUMN_WIDTH,
+    UNCERTIFIED_FILL,
+    UNCERTIFIED_HATCH,
+    UNCERTIFIED_HATCH_COLOUR,
     check_parameter,
+    is_uncertified,
     light,
     new_axes,
     parameter_label,
@@ -162,21 +166,46 @@ def _draw_ess(ax: Axes, cells: _results.RegimeCells, labels: Sequence[str]) -> N
 def _draw_attractors(
     ax: Axes, cells: _results.RegimeCells, labels: Sequence[str], dyn: Dynamics | None
 ) -> None:
-    """Cells coloured by the outcome most simulated starts reach (``cells.prevailing``)."""
+    """Cells coloured by the outcome most simulated starts reach (``cells.prevailing``).
+
+    A vertex outcome has the light colour of the vertex; an outcome whose label
+    says it is not certified is grey and cross-hatched (its legend text keeps
+    the label); ``"other"``/``"failed"`` are grey.
+    """
     V = cells.ess.shape[0]
     prevailing = cells.prevailing
     outcomes = sorted({str(o) for o in prevailing.ravel()})  # type: ignore[union-attr]
     index = {name: k for k, name in enumerate(cells.vertices)}
-    styles = [light(vertex_colour(index[o], V) if o in index else "#999999") for o in outcomes]
+
+    def fill(o: str) -> Any:
+        if o in index:
+            return light(vertex_colour(index[o], V))
+        return UNCERTIFIED_FILL if is_uncertified(o) else light("#999999")
+
+    styles = [fill(o) for o in outcomes]
     codes = np.vectorize(lambda o: outcomes.index(str(o)))(prevailing)
     x, y = cells.values
     ax.pcolormesh(
         x, y, codes, cmap=mpl.colors.ListedColormap(styles), vmin=-0.5, vmax=len(outcomes) - 0.5,
         shading="nearest", rasterized=True, gid="regimes",
     )  # fmt: skip
-    for o, fill in zip(outcomes, styles):
+    for code, o in enumerate(outcomes):
+        if is_uncertified(o) and o not in index:
+            with mpl.rc_context({"hatch.color": UNCERTIFIED_HATCH_COLOUR, "hatch.linewidth": 0.6}):
+                ax.contourf(
+                    x, y, (codes == code).astype(float), levels=[0.5, 1.5], colors="none",
+                    hatches=[UNCERTIFIED_HATCH],
+                )  # fmt: skip
+    for o, colour in zip(outcomes, styles):
+        hatch: dict[str, Any] = {}
+        if is_uncertified(o) and o not in index:
+            hatch = {"hatch": UNCERTIFIED_HATCH, "hatchcolor": UNCERTIFIED_HATCH_COLOUR, "linewidth": 0.0}
         ax.fill_between(
-            [], [], facecolor=fill, label="most starts → " + (labels[index[o]] if o in index else o)
+            [],
+            [],
+            facecolor=colour,
+            label="most starts → " + (labels[index[o]] if o in index else o),
+            **hatch,
         )
 
 
