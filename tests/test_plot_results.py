@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 import gametheory as gt
 from gametheory import plot
@@ -52,6 +53,11 @@ def test_time_series_legend_of_a_sweep_names_the_coordinates(flagship):
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts == [symbol_label(n) for n in flagship.state_names] == ["$x$", "$y$", "$z$"]
     assert not any("DataArray" in t for t in texts)
+    runs_legend = next(a for a in ax.artists if isinstance(a, Legend))  # runs named by the swept value
+    assert [t.get_text() for t in runs_legend.get_texts()] == [
+        "$F_{g} = 3$, start (0.5, 0.5, 0.5)",
+        "$F_{g} = 8$, start (0.5, 0.5, 0.5)",
+    ]
 
 
 def test_regime_map_legend_names_the_vertices_of_the_result(flagship):
@@ -88,7 +94,9 @@ def test_uncertified_outcomes_are_grey_and_hatched_in_regime_maps(flagship):
     near = "near C,E,A at t = 200, not certified"
     labels = np.array([["C,E,A", near], ["not certified at t = 200", near]], dtype=object)
     ax = plot.regime_map(_with_prevailing(result, labels), dynamics=flagship, colour_by="attractor")
-    proxies = {c.get_label(): c for c in ax.collections if c.get_label().startswith("most starts")}
+    proxies = {  # long legend texts are wrapped onto lines
+        c.get_label().replace("\n", " "): c for c in ax.collections if c.get_label().startswith("most starts")
+    }
     assert set(proxies) == {
         "most starts → (1, 1, 1)",
         "most starts → " + near,
@@ -99,7 +107,7 @@ def test_uncertified_outcomes_are_grey_and_hatched_in_regime_maps(flagship):
         assert (proxy.get_hatch() == UNCERTIFIED_HATCH) == uncertified, label
         if uncertified:
             assert matplotlib.colors.to_hex(proxy.get_facecolor()[0]) == UNCERTIFIED_FILL.lower()
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
     assert "most starts → " + near in legend
 
 

@@ -31,11 +31,12 @@ class ResultTypeError(SpecificationError, TypeError):
 
 @dataclass(frozen=True)
 class Run:
-    """One trajectory as drawn: ``t`` (n_t,), ``y`` (d, n_t)."""
+    """One trajectory as drawn: ``t`` (n_t,), ``y`` (d, n_t); ``values``: the swept parameter values of a sweep's run."""
 
     t: np.ndarray
     y: np.ndarray
     state_names: tuple[str, ...] = ()
+    values: tuple[tuple[str, float], ...] = ()
 
 
 def dataset(result: Any) -> Any:
@@ -71,8 +72,14 @@ def runs(result: Any) -> list[Run]:
         ys = np.asarray(y.values, dtype=float)
         names = _names(data["coordinate"].values)
         t = np.asarray(data["t"].values, dtype=float)
+        swept = [d for d in y.dims[:-2] if d != "start"]
         flat = ys.reshape(-1, ys.shape[-2], ys.shape[-1])
-        return [Run(t, flat[k], names) for k in range(flat.shape[0])]
+        out = []
+        for k, index in enumerate(np.ndindex(*ys.shape[:-2])):
+            at = dict(zip(y.dims[:-2], index))
+            values = tuple((d, float(data[d].values[at[d]])) for d in swept)
+            out.append(Run(t, flat[k], names, values))
+        return out
     if hasattr(result, "t") and hasattr(result, "y") and np.ndim(result.y) == 2:  # a Trajectory
         return [Run(np.asarray(result.t), np.asarray(result.y), tuple(getattr(result, "state_names", ())))]
     if hasattr(result, "trajectories"):

@@ -222,8 +222,12 @@ def basins(
 
 
 def _wrap(label: str, width: int = 30) -> str:
-    """``label`` broken into lines of at most ``width`` characters (at spaces) for a tick label."""
-    return "\n".join(textwrap.wrap(label, width)) or label
+    """``label`` broken for a tick label: before ``" = "`` when long, then at spaces into ``width`` characters."""
+    if len(label) <= width:
+        return label
+    head, sep, tail = label.partition(" = ")
+    parts = [head, "= " + tail] if sep else [label]
+    return "\n".join(line for part in parts for line in (textwrap.wrap(part, width) or [part]))
 
 
 @styled
@@ -278,7 +282,8 @@ def attractors(
     """
     entries, n = _results.attractor_shares(report)
     dyn = as_dynamics(dynamics, name="dynamics") if dynamics is not None else None
-    ax = new_axes(ax, (COLUMN_WIDTH, 0.9 + 0.32 * max(len(entries), 1)))
+    own_figure = ax is None
+    ax = new_axes(ax, (COLUMN_WIDTH, 1.2 + 0.36 * max(len(entries), 1)))
     kinds: dict[str, tuple[str, bool]] = {}
     for g, (att, share) in enumerate(entries):
         kind = str(getattr(att.kind, "value", att.kind))
@@ -305,8 +310,16 @@ def attractors(
         Patch(facecolor=c, edgecolor="white", hatch=UNCERTIFIED_HATCH if h else None, hatchcolor="white")
         for c, h in kinds.values()
     ]
-    if handles and (len(kinds) > 1 or dyn is None):
-        ax.legend(handles, list(kinds), loc="lower right", handlelength=1.2, title="kind", alignment="left")
+    if handles and own_figure:  # below the axes, inside the figure's layout
+        ax.figure.legend(
+            handles, list(kinds), loc="outside lower left", ncol=min(3, len(handles)), handlelength=1.2,
+            title="kind", alignment="left",
+        )  # fmt: skip
+    elif handles:
+        ax.legend(
+            handles, list(kinds), loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=1.2, title="kind",
+            alignment="left",
+        )  # fmt: skip
     if title:
         ax.set_title(title)
     return ax

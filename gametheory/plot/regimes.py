@@ -9,6 +9,7 @@ bound an ESS region); this module only draws them.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -200,13 +201,13 @@ def _draw_attractors(
         hatch: dict[str, Any] = {}
         if is_uncertified(o) and o not in index:
             hatch = {"hatch": UNCERTIFIED_HATCH, "hatchcolor": UNCERTIFIED_HATCH_COLOUR, "linewidth": 0.0}
-        ax.fill_between(
-            [],
-            [],
-            facecolor=colour,
-            label="most starts → " + (labels[index[o]] if o in index else o),
-            **hatch,
-        )
+        text = "most starts → " + (labels[index[o]] if o in index else o)
+        ax.fill_between([], [], facecolor=colour, label=_wrap_legend(text), **hatch)
+
+
+def _wrap_legend(text: str, width: int = 34) -> str:
+    """A long legend text (e.g. an uncertified outcome) on several lines of at most ``width`` characters."""
+    return text if len(text) <= width else "\n".join(textwrap.wrap(text, width))
 
 
 @styled

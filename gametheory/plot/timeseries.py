@@ -15,7 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError, suggest
 from ..game import Game
 from . import _results
-from .theme import COLUMN_WIDTH, CYCLE, light, new_axes, state_label, styled, symbol_label
+from .theme import COLUMN_WIDTH, CYCLE, light, new_axes, parameter_label, state_label, styled, symbol_label
 
 __all__ = ["time_series"]
 
@@ -152,7 +152,12 @@ def time_series(
                 )
                 for m in range(n_runs)
             ]
-            texts = [f"start {_start_text(run.y[:, 0])}" for run in runs]
+            texts = [
+                ", ".join(
+                    [parameter_label(n, v) for n, v in run.values] + [f"start {_start_text(run.y[:, 0])}"]
+                )
+                for run in runs
+            ]
             runs_legend = Legend(
                 ax, handles, texts, loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=2.4,
                 title="runs", alignment="left",
