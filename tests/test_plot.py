@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -266,7 +267,7 @@ def test_cube_portrait_draws_trajectories_rest_points_and_arrows(flagship):
     for _, v in flagship.vertices():
         assert np.any(np.all(np.isclose(marked, v), axis=1))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "stable (sink)" in legend and "saddle" in legend and "→ (0, 0, 0)" in legend
+    assert "stable (sink)" in legend and "saddle" in legend and "ends near (0, 0, 0)" in legend
     assert (
         sum(type(c).__name__ == "Quiver" or "Line3DCollection" in type(c).__name__ for c in ax.collections)
         >= 8
@@ -291,7 +292,7 @@ def test_square_portrait_of_matching_pennies():
     # the orbit is closed: H = ln x + ln(1-x) + ln y + ln(1-y) is conserved by this game's replicator flow
     h = np.log(x) + np.log1p(-x) + np.log(y) + np.log1p(-y)
     assert np.ptp(h) < 1e-6
-    assert "→ no vertex" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ends near no vertex" in [t.get_text() for t in ax.get_legend().get_texts()]
     dyn = game.replicator()
     assert [kind_at(ax, v) for _, v in dyn.vertices()] == ["saddle"] * 4  # eigenvalues +-2 at every corner
     assert kind_at(ax, [0.5, 0.5]) == "non-hyperbolic"  # the neutral centre
@@ -506,5 +507,7 @@ def test_rest_points_draws_a_rest_points_result_without_kinds(flagship):
     assert {k for _, k in drawn} == {"unclassified"} and len(drawn) == len(found)
     for p in found:
         assert kind_at(ax, p.point) == "unclassified"
+    # a RestPoints result carries its dynamics (so found.plot() works); one without it needs dynamics=
+    bare = dataclasses.replace(found, dynamics=None)
     with pytest.raises(gt.SpecificationError, match="needs dynamics="):
-        plot.rest_points(found)
+        plot.rest_points(bare)

@@ -120,14 +120,18 @@ def deviation_gains(game: gt.Game, profile) -> list:
 
 
 def threshold_lines(dyn, values, params, vertex, n_samples):
-    """The threshold lines the regime map draws for ``vertex``, from the computed result."""
+    """The threshold lines the regime map draws for ``vertex`` (analysis.thresholds.threshold_curves)."""
+    from gametheory.analysis.thresholds import threshold_curves
     from gametheory.plot import _results
-    from gametheory.plot.regimes import _threshold_lines
 
     result = gt.regime_map(dyn, values, params, n_starts=0)
     cells = _results.grid_values(result)
-    base = dict(zip(dyn.game.parameter_names, map(float, dyn.parameter_vector(params))))
-    return _threshold_lines(dyn, cells, base, vertex, n_samples=n_samples), cells
+    (n1, x), (n2, y) = values.items()
+    curves = threshold_curves(
+        dyn, (n1, n2), params, bounds=((x[0], x[-1]), (y[0], y[-1])), n_samples=n_samples,
+        critical=cells.thresholds,
+    )  # fmt: skip
+    return curves.segments(vertex), cells
 
 
 def test_regime_map_colours_cells_and_draws_exact_thresholds(flagship):

@@ -21,15 +21,17 @@ Functions
 :func:`phase_portrait`, :func:`rest_points` (:mod:`.phase`)
     Trajectories in the state space (unit cube, unit square or the simplex of
     one 3-strategy population) with rest points marked by kind.
-:func:`sensitivity` (:mod:`.sensitivity`)
+:func:`sensitivity` (:mod:`.sensitivity_panels`)
     One panel per coordinate; evolution curves for several values of one parameter.
 :func:`regime_map` (:mod:`.regimes`)
     A two-parameter plane coloured by the set of ESS, with the exact threshold lines.
 :func:`basins` (:mod:`.outcomes`)
     Shares of starting states that end at each attractor (bars, or slices of the cube).
+:func:`attractors` (:mod:`.outcomes`)
+    An :class:`gametheory.AttractorReport`: one bar per attractor, its share of the starts, coloured by kind.
 :func:`model_diagram`, :func:`coupling_parameters` (:mod:`.diagram`)
     The populations as boxes and who influences whose payoff through which parameter.
-:func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.style`)
+:func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
 The result objects are read in one place, :mod:`gametheory.plot._results`.
@@ -38,7 +40,7 @@ The result objects are read in one place, :mod:`gametheory.plot._results`.
 from __future__ import annotations
 
 from .diagram import coupling_parameters, model_diagram
-from .outcomes import basins
+from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
 from .sensitivity_panels import sensitivity
@@ -69,6 +71,7 @@ __all__ = [
     "sensitivity",
     "regime_map",
     "basins",
+    "attractors",
     "model_diagram",
     "coupling_parameters",
 ]

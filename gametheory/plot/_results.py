@@ -10,7 +10,7 @@ sweep results) changes one function here:
 * :func:`grid_values` -- the cells of a two-parameter regime map;
 * :func:`basin_shares` -- outcome shares of a sampled basins result;
 * :func:`basin_grid` -- outcome codes of a grid basins result;
-* :func:`attractor_shares`, :func:`start_outcomes` -- an AttractorReport;
+* :func:`attractor_shares`, :func:`attractor_certified`, :func:`start_outcomes` -- an AttractorReport;
 * :func:`report_game`, :func:`rest_point_kinds` -- a StabilityReport or a RestPoints result.
 """
 
@@ -31,27 +31,55 @@ class ResultTypeError(SpecificationError, TypeError):
 
 @dataclass(frozen=True)
 class Run:
-    """One trajectory as drawn: ``t`` (n_t,), ``y`` (d, n_t)."""
+    """One trajectory as drawn: ``t`` (n_t,), ``y`` (d, n_t); ``values``: the swept parameter values of a sweep's run."""
 
     t: np.ndarray
     y: np.ndarray
     state_names: tuple[str, ...] = ()
+    values: tuple[tuple[str, float], ...] = ()
+
+
+def dataset(result: Any) -> Any:
+    """The read-only :class:`xarray.Dataset` of a study result (``result.data``), a Dataset itself, or None."""
+    data = getattr(result, "data", result)
+    return data if hasattr(data, "data_vars") and hasattr(data, "attrs") else None
+
+
+def _has(result: Any, *names: str) -> bool:
+    data = dataset(result)
+    return data is not None and all(name in data.variables for name in names)
+
+
+def _swept(data: Any) -> list[str]:
+    """Names of the swept parameters of a study's Dataset (``attrs["swept"]``, in order)."""
+    return str(data.attrs.get("swept", "")).split()
+
+
+def _names(values: Any) -> tuple[str, ...]:
+    """Plain strings of a coordinate's values (never the repr of 0-d DataArrays)."""
+    return tuple(str(v) for v in np.asarray(values).tolist())
 
 
 def _is_sweep(result: Any) -> bool:
-    return (
-        isinstance(getattr(result, "values", None), Mapping) and hasattr(result, "y") and hasattr(result, "t")
-    )
+    return _has(result, "y", "x0", "t")
 
 
 def runs(result: Any) -> list[Run]:
     """Every trajectory of ``result``: a Trajectory, a sequence of them, an Ensemble or a sweep result."""
     if _is_sweep(result):  # y: dims (*swept, start, coordinate, t)
-        ys = np.asarray(result.y.values, dtype=float)
-        names = tuple(str(n) for n in result.y.coords["coordinate"])
-        t = np.asarray(result.t, dtype=float)
+        data = dataset(result)
+        y = data["y"].transpose(..., "coordinate", "t")
+        ys = np.asarray(y.values, dtype=float)
+        names = _names(data["coordinate"].values)
+        t = np.asarray(data["t"].values, dtype=float)
+        swept = [d for d in y.dims[:-2] if d != "start"]
         flat = ys.reshape(-1, ys.shape[-2], ys.shape[-1])
-        return [Run(t, flat[k], names) for k in range(flat.shape[0])]
+        out = []
+        for k, index in enumerate(np.ndindex(*ys.shape[:-2])):
+            at = dict(zip(y.dims[:-2], index))
+            values = tuple((d, float(data[d].values[at[d]])) for d in swept)
+            out.append(Run(t, flat[k], names, values))
+        return out
     if hasattr(result, "t") and hasattr(result, "y") and np.ndim(result.y) == 2:  # a Trajectory
         return [Run(np.asarray(result.t), np.asarray(result.y), tuple(getattr(result, "state_names", ())))]
     if hasattr(result, "trajectories"):
@@ -79,16 +107,18 @@ def is_sweep(result: Any) -> bool:
 
 def sweep_runs(result: Any, parameter: str, start: int) -> dict[float, Run]:
     """``{value: run}`` from a one-parameter sweep result, the runs from initial state number ``start``."""
-    swept = list(result.values)
+    data = dataset(result)
+    swept = _swept(data)
     if swept != [parameter]:
         raise SpecificationError(
             f"the sweep varies {swept}; sensitivity of {parameter!r} needs a sweep of it alone"
         )
-    ys = np.asarray(result.y.values, dtype=float)
+    ys = np.asarray(data["y"].transpose(parameter, "start", "coordinate", "t").values, dtype=float)
     if not 0 <= start < ys.shape[1]:
         raise SpecificationError(f"the sweep has {ys.shape[1]} initial states; start {start} does not exist")
-    t = np.asarray(result.t, dtype=float)
-    return {float(v): Run(t, ys[k, start]) for k, v in enumerate(np.asarray(result.values[parameter]))}
+    t = np.asarray(data["t"].values, dtype=float)
+    values = np.asarray(data[parameter].values, dtype=float)
+    return {float(v): Run(t, ys[k, start]) for k, v in enumerate(values)}
 
 
 @dataclass(frozen=True)
@@ -105,8 +135,9 @@ class RegimeCells:
         ``(values[0][a], values[1][b])``.
     vertices : tuple of str
         Vertex names of the result (``"C,E,A"``).
-    prevailing : ndarray of object, shape (n2, n1), or None
-        The outcome most simulated starts reach.
+    prevailing : ndarray of str, shape (n2, n1), or None
+        The outcome most simulated starts reach (a vertex name, ``"other"``,
+        ``"failed"``, or a label that says it is not certified).
     thresholds : dict or None
         ``{parameter: critical values}`` of both parameters.
     """
@@ -121,64 +152,80 @@ class RegimeCells:
 
 def is_regime_map(result: Any) -> bool:
     """Whether ``result`` is a regime-map result."""
-    return hasattr(result, "ess") and hasattr(result, "regime")
+    return _has(result, "ess", "regime")
 
 
 def grid_values(result: Any) -> RegimeCells:
     """The cells of a two-parameter regime map (``gametheory.regime_map``), axes ordered (vertical, horizontal)."""
-    names = list(result.values)
+    data = dataset(result)
+    names = _swept(data)
     if len(names) != 2:
         raise SpecificationError(f"a regime map plot needs two swept parameters, the result has {names}")
-    ess = np.asarray(result.ess.values, dtype=bool)  # (n1, n2, V)
-    prevailing = getattr(result, "prevailing", None)
+    n1, n2 = names
+    ess = np.asarray(data["ess"].transpose("vertex", n2, n1).values, dtype=bool)
+    prevailing = None
+    if "prevailing" in data.variables:
+        prevailing = np.asarray(data["prevailing"].transpose(n2, n1).values).astype(str).astype(object)
     return RegimeCells(
-        (names[0], names[1]),
-        (np.asarray(result.values[names[0]], dtype=float), np.asarray(result.values[names[1]], dtype=float)),
-        np.transpose(ess, (2, 1, 0)),
-        tuple(str(v) for v in result.ess.coords["vertex"]),
-        None if prevailing is None else np.asarray(prevailing.values, dtype=object).T,
+        (n1, n2),
+        (np.asarray(data[n1].values, dtype=float), np.asarray(data[n2].values, dtype=float)),
+        ess,
+        _names(data["vertex"].values),
+        prevailing,
         getattr(result, "thresholds", None),
     )
 
 
 def is_basin_sample(result: Any) -> bool:
     """Whether ``result`` is a basins result of ``gametheory.basins``."""
-    return hasattr(result, "standard_error") and hasattr(result, "outcomes")
+    return _has(result, "share", "standard_error")
 
 
-def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int]:
-    """``(outcome names, shares, standard errors, number of starts)`` of a basins result.
+def basin_shares(result: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, int, tuple[str, ...]]:
+    """``(outcome names, shares, standard errors, number of starts, vertex names)`` of a basins result.
 
     Outcomes are the vertices (``"C,E,A"``) in profile order, then ``"other"``
-    and ``"failed"``.
+    and ``"failed"``, or whatever labels the result gives (e.g. ``"near C,E,A
+    at t = 200, not certified"``); an outcome is a vertex when its name is
+    one of the vertex names (``ess``'s ``vertex`` coordinate).
     """
+    data = dataset(result)
     return (
-        tuple(str(o) for o in result.outcomes),
-        np.asarray(result.share.values, dtype=float),
-        np.asarray(result.standard_error.values, dtype=float),
-        int(result.n),
+        _names(data["outcome"].values),
+        np.asarray(data["share"].transpose("outcome").values, dtype=float),
+        np.asarray(data["standard_error"].transpose("outcome").values, dtype=float),
+        int(data.attrs["n"]),
+        _names(data["vertex"].values) if "vertex" in data.variables else (),
     )
 
 
-def basin_grid(result: Any) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...]] | None:
-    """``(dims, cell centres per dim, outcome code per cell, outcome names)`` of a grid basins result, or None."""
-    grid = getattr(result, "grid", None)
-    if grid is None or not hasattr(result, "outcomes"):
+def basin_grid(
+    result: Any,
+) -> tuple[tuple[str, ...], list[np.ndarray], np.ndarray, tuple[str, ...], tuple[str, ...]] | None:
+    """``(dims, cell centres per dim, outcome code per cell, outcome names, vertex names)`` of a grid basins result.
+
+    None when ``result`` is not a grid basins result.
+    """
+    if not _has(result, "grid", "share"):
         return None
+    data = dataset(result)
+    grid = data["grid"]
     dims = tuple(str(d) for d in grid.dims)
-    centres = [np.asarray(grid.coords[d], dtype=float) for d in grid.dims]
-    return dims, centres, np.asarray(grid.values), tuple(str(o) for o in result.outcomes)
+    centres = [np.asarray(grid[d].values, dtype=float) for d in grid.dims]
+    vertices = _names(data["vertex"].values) if "vertex" in data.variables else ()
+    return dims, centres, np.asarray(grid.values), _names(data["outcome"].values), vertices
 
 
 def report_game(report: Any, dynamics: Any = None) -> Any:
-    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``."""
+    """The game (or dynamics) a rest-point result is about: ``report.game``, else ``dynamics``, else ``report.dynamics``."""
     game = getattr(report, "game", None)
     if hasattr(report, "equilibria") and game is not None:
         return game
-    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points: no game inside
-        if dynamics is None:
+    if hasattr(report, "points") and hasattr(report, "continua"):  # gametheory.rest_points
+        own = getattr(report, "dynamics", None)
+        if dynamics is None and own is None:
             raise ResultTypeError("drawing a rest_points result needs dynamics= (the game or its dynamics)")
-        return dynamics
+        return dynamics if dynamics is not None else own
     raise ResultTypeError(
         f"expected a StabilityReport (gametheory.analyze) or a RestPoints result, got {type(report).__name__}"
     )
@@ -192,6 +239,11 @@ def rest_point_kinds(report: Any) -> list[tuple[np.ndarray, str]]:
             for eq in report.equilibria
         ]
     return [(np.asarray(p.point, dtype=float), "unclassified") for p in report.points]
+
+
+def attractor_certified(report: Any, attractor: Any) -> bool:
+    """Whether every start of ``attractor`` (an entry of ``report.attractors``) has a certified outcome."""
+    return all(bool(getattr(report.outcomes[i], "certified", False)) for i in attractor.members)
 
 
 def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:

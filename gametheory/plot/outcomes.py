@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +20,39 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
 from . import _results
-from .theme import COLUMN_WIDTH, PAGE_WIDTH, new_axes, styled, symbol_label, vertex_colour, vertex_label
+from .theme import (
+    COLUMN_WIDTH,
+    PAGE_WIDTH,
+    UNCERTIFIED_FILL,
+    UNCERTIFIED_HATCH,
+    UNCERTIFIED_HATCH_COLOUR,
+    is_uncertified,
+    new_axes,
+    styled,
+    symbol_label,
+    vertex_colour,
+    vertex_label,
+)
 
-__all__ = ["basins"]
+__all__ = ["attractors", "basins"]
+
+#: Bar colour of each attractor kind (:class:`gametheory.analysis.outcomes.AttractorKind` values).
+KIND_COLOURS = {
+    "rest point": "#0072B2",
+    "set of rest points": "#56B4E9",
+    "neutral cycle": "#009E73",
+    "limit cycle": "#E69F00",
+    "heteroclinic cycle": "#555555",
+    "unresolved": "#BBBBBB",
+    "failed": "#D55E00",
+}
 
 
 def _outcome_style(dyn: Dynamics | None, outcome: Any) -> tuple[str, str]:
     """(display label, colour) of an outcome: vertex labels and colours for vertices, greys otherwise."""
     label = _short_outcome(str(getattr(outcome, "label", outcome)))
+    if is_uncertified(label):
+        return label, UNCERTIFIED_FILL
     example = getattr(outcome, "example", outcome)
     profile = getattr(example, "profile", None)
     if dyn is not None and profile is not None:
@@ -34,6 +60,13 @@ def _outcome_style(dyn: Dynamics | None, outcome: Any) -> tuple[str, str]:
         return vertex_label(dyn, k), vertex_colour(k, len(dyn.game.profiles))
     kind = str(getattr(getattr(outcome, "kind", None), "value", ""))
     return label, {"unresolved": "#BBBBBB", "heteroclinic cycle": "#555555"}.get(kind, "#888888")
+
+
+def _hatch(label: str) -> dict[str, Any]:
+    """Bar keywords of an uncertified outcome (grey, cross-hatched); none for the others."""
+    if not is_uncertified(label):
+        return {}
+    return {"hatch": UNCERTIFIED_HATCH, "hatchcolor": UNCERTIFIED_HATCH_COLOUR}
 
 
 def _short_outcome(label: str) -> str:
@@ -117,14 +150,16 @@ def basins(
                 colours.setdefault(str(k), _outcome_style(dyn, k)[1])
         elif _results.is_basin_sample(rep):  # a gametheory.basins result
             table[scenario], errors[scenario] = {}, {}
-            names, shares, ses, n_starts = _results.basin_shares(rep)
-            n_vertices = len(names) - 2
-            for k, (name, share, se) in enumerate(zip(names, shares, ses)):
+            names, shares, ses, n_starts, vertices = _results.basin_shares(rep)
+            for name, share, se in zip(names, shares, ses):
                 if share <= 0:
                     continue
-                if k < n_vertices:
+                if name in vertices:
+                    k = vertices.index(name)
                     label = vertex_label(dyn, k) if dyn is not None else "(" + name.replace(",", ", ") + ")"
-                    colour = vertex_colour(k, n_vertices)
+                    colour = vertex_colour(k, len(vertices))
+                elif is_uncertified(name):
+                    label, colour = name, UNCERTIFIED_FILL
                 else:
                     label, colour = name, ("#888888" if name == "other" else "#CCCCCC")
                 table[scenario][label] = float(share)
@@ -149,8 +184,9 @@ def basins(
             if share <= 0:
                 continue
             ax.barh(
-                g, share, left=left, height=0.6, color=colours[label], label=label, edgecolor="white", lw=0.5
-            )
+                g, share, left=left, height=0.6, color=colours[label], label=label, edgecolor="white", lw=0.5,
+                **_hatch(label),
+            )  # fmt: skip
             if share >= 0.07:
                 dark = np.mean(mpl.colors.to_rgb(colours[label])) < 0.55
                 se = errors.get(scenario, {}).get(label, float("nan"))
@@ -185,6 +221,110 @@ def basins(
     return ax
 
 
+def _wrap(label: str, width: int = 30) -> str:
+    """``label`` broken for a tick label: before ``" = "`` when long, then at spaces into ``width`` characters."""
+    if len(label) <= width:
+        return label
+    head, sep, tail = label.partition(" = ")
+    parts = [head, "= " + tail] if sep else [label]
+    return "\n".join(line for part in parts for line in (textwrap.wrap(part, width) or [part]))
+
+
+@styled
+def attractors(
+    report: Any,
+    *,
+    ax: Axes | None = None,
+    dynamics: Game | Dynamics | None = None,
+    title: str | None = None,
+) -> Axes:
+    """What the starts of an attractor analysis approach: one bar per attractor, its share of the starts.
+
+    Bars are ordered as ``report.attractors`` (most frequent first), coloured
+    by the attractor's kind (rest point, cycle, heteroclinic cycle, ...; with
+    ``dynamics``, a vertex rest point gets the vertex colour of
+    :func:`phase_portrait`), labelled with the attractor's label and annotated
+    with the share and the number of starts.  Attractors some of whose starts
+    were not certified are drawn cross-hatched.  Nothing is computed here: the
+    bars are the ``share`` of each :class:`gametheory.analysis.outcomes.Attractor`.
+
+    Parameters
+    ----------
+    report
+        An :class:`gametheory.AttractorReport` (:func:`gametheory.attractors`).
+    ax
+        Axes to draw into (default: a new one-column figure, its height
+        growing with the number of attractors).
+    dynamics
+        The game or its dynamics, for vertex colours.
+    title
+        Axes title.
+
+    Returns
+    -------
+    Axes
+        One bar (:class:`~matplotlib.patches.Rectangle`) per attractor, width
+        its share; the y tick labels are the attractor labels; the legend names the kinds.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import gametheory as gt
+    >>> from gametheory import plot
+    >>> pd_game = gt.Game.from_table(
+    ...     {"row": ["C", "D"], "col": ["C", "D"]},
+    ...     {("C", "C"): (3, 3), ("C", "D"): (0, 4), ("D", "C"): (4, 0), ("D", "D"): (1, 1)},
+    ... )
+    >>> ax = plot.attractors(gt.attractors(pd_game, starts=[[0.9, 0.8], [0.2, 0.5]]))
+    >>> [t.get_text() for t in ax.get_yticklabels()], [float(p.get_width()) for p in ax.patches]
+    (['rest point (D, D) = (0, 0)'], [1.0])
+    """
+    entries, n = _results.attractor_shares(report)
+    dyn = as_dynamics(dynamics, name="dynamics") if dynamics is not None else None
+    own_figure = ax is None
+    ax = new_axes(ax, (COLUMN_WIDTH, 1.2 + 0.36 * max(len(entries), 1)))
+    kinds: dict[str, tuple[str, bool]] = {}
+    for g, (att, share) in enumerate(entries):
+        kind = str(getattr(att.kind, "value", att.kind))
+        colour = KIND_COLOURS.get(kind, "#888888")
+        profile = getattr(att.example, "profile", None)
+        if dyn is not None and kind == "rest point" and profile is not None:
+            k = dyn.game.profiles.index(tuple(profile))
+            colour = vertex_colour(k, len(dyn.game.profiles))
+        certified = _results.attractor_certified(report, att)
+        hatch = {} if certified else {"hatch": UNCERTIFIED_HATCH, "hatchcolor": "white"}
+        ax.barh(g, share, height=0.6, color=colour, edgecolor="white", lw=0.5, **hatch)
+        ax.text(share + 0.01, g, f"{share:.0%} ({att.count})", ha="left", va="center", fontsize=6.5)
+        kinds.setdefault(kind, (KIND_COLOURS.get(kind, "#888888"), False))
+        if not certified:
+            kinds["not certified"] = ("#AAAAAA", True)
+    ax.set_yticks(range(len(entries)))
+    ax.set_yticklabels([_wrap(str(att.label)) for att, _ in entries])
+    ax.set_ylim(len(entries) - 0.5, -0.5)
+    ax.set_xlim(0, 1.18)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel(f"share of starts (n = {n})")
+    handles = [
+        Patch(facecolor=c, edgecolor="white", hatch=UNCERTIFIED_HATCH if h else None, hatchcolor="white")
+        for c, h in kinds.values()
+    ]
+    if handles and own_figure:  # below the axes, inside the figure's layout
+        ax.figure.legend(
+            handles, list(kinds), loc="outside lower left", ncol=min(3, len(handles)), handlelength=1.2,
+            title="kind", alignment="left",
+        )  # fmt: skip
+    elif handles:
+        ax.legend(
+            handles, list(kinds), loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=1.2, title="kind",
+            alignment="left",
+        )  # fmt: skip
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 @dataclass(frozen=True)
 class _GridOutcome:
     label: str
@@ -201,11 +341,10 @@ class _GridReport:
 
 
 def _grid_basins_as_report(grid: Any, r: int, levels: Sequence[float]) -> _GridReport:
-    dims, centres, codes, outcome_names = grid
+    dims, centres, codes, outcome_names, vertices = grid
     if len(dims) != 3:
         raise SpecificationError("basin slices need a grid over three state coordinates (a cube)")
     picks = sorted({int(np.argmin(np.abs(centres[r] - level))) for level in levels})
-    n_vertices = len(outcome_names) - 2
     starts, outcomes = [], []
     for index in itertools.product(*(range(len(c)) for c in centres)):
         if index[r] not in picks:
@@ -213,10 +352,9 @@ def _grid_basins_as_report(grid: Any, r: int, levels: Sequence[float]) -> _GridR
         starts.append([centres[a][i] for a, i in enumerate(index)])
         k = int(codes[index])
         name = outcome_names[k]
-        profile = tuple(name.split(",")) if k < n_vertices else None
-        outcomes.append(
-            _GridOutcome(name if k >= n_vertices else "(" + name.replace(",", ", ") + ")", profile)
-        )
+        vertex = name in vertices
+        profile = tuple(name.split(",")) if vertex else None
+        outcomes.append(_GridOutcome("(" + name.replace(",", ", ") + ")" if vertex else name, profile))
     return _GridReport(np.array(starts), tuple(outcomes), dims)
 
 
@@ -275,7 +413,10 @@ def _basin_slices(result: Any, dyn: Dynamics | None, ax: Any, r: int, title: str
         a.set_xlabel(symbol_label(names[others[0]]))
         a.set_ylabel(symbol_label(names[others[1]]))
         a.set_title(symbol_label(names[r])[:-1] + f" = {level:.3g}$")
-    handles = {shown: Patch(color=colour) for shown, colour in styles.values()}
+    handles = {
+        shown: Patch(facecolor=colour, **_hatch(shown)) if is_uncertified(shown) else Patch(color=colour)
+        for shown, colour in styles.values()
+    }
     fig.legend(
         list(handles.values()), list(handles), loc="outside lower center", ncol=min(3, len(handles)),
         title="trajectories approach",

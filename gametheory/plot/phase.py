@@ -98,8 +98,13 @@ def _project(dyn: Dynamics, geometry: str, pop: int | None, y: np.ndarray) -> np
     return _simplex_xy(np.vstack([y[sl], 1 - y[sl].sum(axis=0)]))
 
 
-def _destination(dyn: Dynamics, x: np.ndarray, tol: float = 1e-3) -> int:
-    """Index of the vertex within ``tol`` of ``x`` (max norm), or -1 (colouring only, not a classification)."""
+def _ends_near(dyn: Dynamics, x: np.ndarray, tol: float = 1e-3) -> int:
+    """Index of the vertex within ``tol`` of the last state ``x`` (max norm), or -1.
+
+    A colouring rule only: a trajectory whose last point is near a vertex may
+    be passing it (e.g. along a heteroclinic cycle); whether it converges there
+    is for :func:`gametheory.attractors` to certify.
+    """
     for k, (_, v) in enumerate(dyn.vertices()):
         if np.max(np.abs(v - x)) < tol:
             return k
@@ -340,8 +345,10 @@ def phase_portrait(
       trajectories are projections, and rest points that project onto one
       spot are drawn side by side.
 
-    Trajectories are coloured by the vertex they end at (within
-    :math:`10^{-3}`, grey otherwise) and carry an arrow in the direction of
+    Trajectories are coloured by the vertex their last point lies near
+    (within :math:`10^{-3}` in the max norm, grey otherwise; legend "ends
+    near ..."): a colouring rule, not a certificate of convergence (see
+    :func:`gametheory.attractors`).  Each carries an arrow in the direction of
     motion.  Rest points as in :func:`rest_points`.
 
     What is drawn are results: ``trajectories`` (or, as a convenience, one
@@ -411,7 +418,7 @@ def phase_portrait(
     seen: dict[int, str] = {}
     for run in runs:
         y = np.asarray(run.y, dtype=float)
-        dest = _destination(dyn, y[:, -1])
+        dest = _ends_near(dyn, y[:, -1])
         colour = vertex_colour(dest, nv)
         seen.setdefault(dest, colour)
         path = _project(dyn, geometry, pop, y)
@@ -438,7 +445,10 @@ def phase_portrait(
     _frame(ax, dyn, geometry, pop, field, title)
     if legend:
         dest_handles = [
-            (Line2D([], [], color=c, lw=1.2), "→ " + (vertex_label(dyn, k) if k >= 0 else "no vertex"))
+            (
+                Line2D([], [], color=c, lw=1.2),
+                "ends near " + (vertex_label(dyn, k) if k >= 0 else "no vertex"),
+            )
             for k, c in sorted(seen.items())
         ]
         _legend(ax, geometry, handles + dest_handles)

@@ -2,30 +2,34 @@
 
 The cells (which vertices are ESS) come from :func:`gametheory.regime_map`
 (:func:`gametheory.analysis.stability.strict_equilibria`), the threshold lines
-from the critical values it carries
-(:func:`gametheory.analysis.stability.critical_values`, solved symbolically);
-this module only draws them.
+from :func:`gametheory.analysis.thresholds.threshold_curves` (the critical
+values the result carries, solved symbolically, and the parts of them that
+bound an ESS region); this module only draws them.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib as mpl
 import numpy as np
-import sympy
 from matplotlib.axes import Axes
 
 from .._checks import as_dynamics
-from ..codegen import compile_expressions
+from ..analysis.thresholds import ThresholdCurves, threshold_curves
 from ..dynamics.base import Dynamics
 from ..errors import ParameterError, SpecificationError
 from ..game import Game
 from . import _results
 from .theme import (
     COLUMN_WIDTH,
+    UNCERTIFIED_FILL,
+    UNCERTIFIED_HATCH,
+    UNCERTIFIED_HATCH_COLOUR,
     check_parameter,
+    is_uncertified,
     light,
     new_axes,
     parameter_label,
@@ -86,105 +90,34 @@ def _category_label(labels: Sequence[str], key: tuple[int, ...]) -> str:
     return "bistable: " + " and ".join(labels[v] for v in key)
 
 
-def _evaluate(
-    expr: sympy.Expr, s1: sympy.Symbol, s2: sympy.Symbol, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """Values of a result's expression in the two plane parameters on arrays (through :mod:`gametheory.codegen`)."""
-    f = compile_expressions("_plot_plane", [sympy.sympify(expr)], (), (s1, s2))
-    P = np.stack([np.asarray(a, dtype=float), np.asarray(b, dtype=float)])
-    with np.errstate(all="ignore"):
-        out = np.asarray(f(np.empty((0, *P.shape[1:])), P))
-    if np.iscomplexobj(out):
-        out = np.where(np.abs(out.imag) <= 1e-12 * np.maximum(1.0, np.abs(out.real)), out.real, np.nan)
-    return np.asarray(out, dtype=float)[0]
-
-
-def _threshold_lines(
-    dyn: Dynamics, cells: _results.RegimeCells, base: Mapping[str, float], vertex: int, n_samples: int = 600
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The boundary of ``vertex``'s ESS region in the plane, from the critical values of the result.
-
-    Each eigenvalue :math:`\\lambda(p_1, p_2)` of the vertex that depends on the
-    plane has critical values (:func:`gametheory.analysis.stability.critical_values`):
-    the solutions of :math:`\\lambda = 0` for :math:`p_2` (drawn as curves
-    :math:`p_2 = h(p_1)`) or, if there are none, for :math:`p_1`.  A zero set
-    bounds the ESS region where every other such eigenvalue is :math:`\\le 0`
-    (to :math:`10^{-9}` relative); only those parts are kept.  The pieces are
-    joined into one ``(xs, ys)`` with NaN between them; empty if there are none.
-    """
-    game = dyn.game
-    n1, n2 = cells.parameters
-    s1, s2 = game.parameter(n1).symbol, game.parameter(n2).symbol
-    subs = {
-        p.symbol: sympy.nsimplify(base[p.name], rational=True)
-        for p in game.parameters
-        if p.name not in (n1, n2)
-    }
-    thresholds = cells.thresholds or {}
-    by_deviation: dict[Any, dict[str, Any]] = {}
-    for name in (n1, n2):
-        for cv in thresholds.get(name, ()):
-            if game.profiles.index(tuple(cv.profile)) != vertex:
-                continue
-            entry = by_deviation.setdefault(
-                tuple(cv.deviation), {"eigenvalue": cv.eigenvalue, n1: [], n2: []}
-            )
-            entry[name].append(sympy.sympify(cv.expression).xreplace(subs))
-    (x_lo, x_hi), (y_lo, y_hi) = (cells.values[0][[0, -1]], cells.values[1][[0, -1]])
-    x = np.linspace(x_lo, x_hi, n_samples)
-    y = np.linspace(y_lo, y_hi, n_samples)
-    eigenvalues = {dev: sympy.sympify(e["eigenvalue"]).xreplace(subs) for dev, e in by_deviation.items()}
-    pieces: list[tuple[np.ndarray, np.ndarray]] = []
-    for dev, entry in by_deviation.items():
-        if entry[n2]:  # p2 = h(p1)
-            branches = [(x, _evaluate(h, s1, s2, x, 0 * x)) for h in entry[n2]]
-        else:  # p1 = h(p2) (a constant when the eigenvalue does not involve p2)
-            branches = [(np.broadcast_to(_evaluate(h, s1, s2, 0 * y, y), y.shape), y) for h in entry[n1]]
-        for xs, ys in branches:
-            xs, ys = np.array(xs, dtype=float), np.array(ys, dtype=float)
-            inside = (
-                np.isfinite(xs) & np.isfinite(ys)
-                & (ys >= y_lo) & (ys <= y_hi) & (xs >= x_lo) & (xs <= x_hi)
-            )  # fmt: skip
-            if not inside.any():
-                continue
-            binding = inside.copy()
-            for other, h in eigenvalues.items():
-                if other == dev:
-                    continue
-                hv = _evaluate(h, s1, s2, np.where(inside, xs, 0.0), np.where(inside, ys, 0.0))
-                with np.errstate(invalid="ignore"):
-                    binding &= hv <= 1e-9 * np.maximum(1.0, np.abs(hv))
-            if binding.any():
-                pieces.append((np.where(binding, xs, np.nan), np.where(binding, ys, np.nan)))
-    if not pieces:
-        return []
-    gap = np.array([np.nan])
-    xs = np.concatenate([np.concatenate([p[0], gap]) for p in pieces])[:-1]
-    ys = np.concatenate([np.concatenate([p[1], gap]) for p in pieces])[:-1]
-    return [(xs, ys)]
-
-
 def _decorate(
     ax: Axes,
     cells: _results.RegimeCells,
     labels: Sequence[str],
     dyn: Dynamics | None,
     base: Mapping[str, float] | None,
-    thresholds: bool,
+    thresholds: bool | ThresholdCurves,
     points: Mapping[str, Mapping[str, float]] | None,
     legend: bool,
     title: str | None,
 ) -> None:
     """Threshold lines, marked points, axis labels and legend of a regime map."""
     V = cells.ess.shape[0]
-    if thresholds and dyn is not None and base is not None and cells.thresholds:
-        for v in sorted(set(np.flatnonzero(cells.ess.any(axis=(1, 2))).tolist())):
+    n1, n2 = cells.parameters
+    ess_vertices = sorted(set(np.flatnonzero(cells.ess.any(axis=(1, 2))).tolist()))
+    curves = thresholds if isinstance(thresholds, ThresholdCurves) else None
+    if curves is None and thresholds and dyn is not None and base is not None and cells.thresholds:
+        x, y = cells.values
+        curves = threshold_curves(
+            dyn, (n1, n2), base, bounds=((x[0], x[-1]), (y[0], y[-1])), vertices=ess_vertices,
+            critical=cells.thresholds,
+        )  # fmt: skip
+    if curves is not None:
+        for v in ess_vertices:
             label = f"boundary of ESS {labels[v]}"
-            for xs, ys in _threshold_lines(dyn, cells, base, v):
+            for xs, ys in curves.segments(v):
                 ax.plot(xs, ys, color=vertex_colour(v, V), lw=1.2, label=label)
                 label = None
-    n1, n2 = cells.parameters
     if points:
         markers = iter(["*", "P", "s", "^", "v"])
         for name, values in points.items():
@@ -234,22 +167,47 @@ def _draw_ess(ax: Axes, cells: _results.RegimeCells, labels: Sequence[str]) -> N
 def _draw_attractors(
     ax: Axes, cells: _results.RegimeCells, labels: Sequence[str], dyn: Dynamics | None
 ) -> None:
-    """Cells coloured by the outcome most simulated starts reach (``cells.prevailing``)."""
+    """Cells coloured by the outcome most simulated starts reach (``cells.prevailing``).
+
+    A vertex outcome has the light colour of the vertex; an outcome whose label
+    says it is not certified is grey and cross-hatched (its legend text keeps
+    the label); ``"other"``/``"failed"`` are grey.
+    """
     V = cells.ess.shape[0]
     prevailing = cells.prevailing
     outcomes = sorted({str(o) for o in prevailing.ravel()})  # type: ignore[union-attr]
     index = {name: k for k, name in enumerate(cells.vertices)}
-    styles = [light(vertex_colour(index[o], V) if o in index else "#999999") for o in outcomes]
+
+    def fill(o: str) -> Any:
+        if o in index:
+            return light(vertex_colour(index[o], V))
+        return UNCERTIFIED_FILL if is_uncertified(o) else light("#999999")
+
+    styles = [fill(o) for o in outcomes]
     codes = np.vectorize(lambda o: outcomes.index(str(o)))(prevailing)
     x, y = cells.values
     ax.pcolormesh(
         x, y, codes, cmap=mpl.colors.ListedColormap(styles), vmin=-0.5, vmax=len(outcomes) - 0.5,
         shading="nearest", rasterized=True, gid="regimes",
     )  # fmt: skip
-    for o, fill in zip(outcomes, styles):
-        ax.fill_between(
-            [], [], facecolor=fill, label="most starts → " + (labels[index[o]] if o in index else o)
-        )
+    for code, o in enumerate(outcomes):
+        if is_uncertified(o) and o not in index:
+            with mpl.rc_context({"hatch.color": UNCERTIFIED_HATCH_COLOUR, "hatch.linewidth": 0.6}):
+                ax.contourf(
+                    x, y, (codes == code).astype(float), levels=[0.5, 1.5], colors="none",
+                    hatches=[UNCERTIFIED_HATCH],
+                )  # fmt: skip
+    for o, colour in zip(outcomes, styles):
+        hatch: dict[str, Any] = {}
+        if is_uncertified(o) and o not in index:
+            hatch = {"hatch": UNCERTIFIED_HATCH, "hatchcolor": UNCERTIFIED_HATCH_COLOUR, "linewidth": 0.0}
+        text = "most starts → " + (labels[index[o]] if o in index else o)
+        ax.fill_between([], [], facecolor=colour, label=_wrap_legend(text), **hatch)
+
+
+def _wrap_legend(text: str, width: int = 34) -> str:
+    """A long legend text (e.g. an uncertified outcome) on several lines of at most ``width`` characters."""
+    return text if len(text) <= width else "\n".join(textwrap.wrap(text, width))
 
 
 @styled
@@ -260,7 +218,7 @@ def regime_map(
     *,
     ax: Axes | None = None,
     resolution: int = 201,
-    thresholds: bool = True,
+    thresholds: bool | ThresholdCurves = True,
     points: Mapping[str, Mapping[str, float]] | None = None,
     dynamics: Game | Dynamics | None = None,
     colour_by: str = "ess",
@@ -300,7 +258,11 @@ def regime_map(
     resolution
         Grid points per axis for a game's ``(low, high)`` axes.
     thresholds
-        Draw the exact ESS-region boundaries.
+        Draw the exact ESS-region boundaries: a
+        :class:`~gametheory.analysis.thresholds.ThresholdCurves` result to
+        draw, or ``True`` to compute it once with
+        :func:`gametheory.analysis.thresholds.threshold_curves` from the
+        critical values the result carries (needs ``dynamics`` and ``params``).
     points
         ``{label: parameter dict}``: marked at that dict's values of the two
         parameters (e.g. the calibrated sets).

@@ -223,6 +223,25 @@ def vertex_colour(k: int, n: int) -> str:
     return CYCLE[2 + (k - 1) % (len(CYCLE) - 2)]
 
 
+#: Outcome labels that contain this text are not certified (``gametheory.regime_map``, ``gametheory.basins``).
+NOT_CERTIFIED = "not certified"
+#: Fill, hatch pattern and hatch colour of uncertified outcomes (grey, cross-hatched).
+UNCERTIFIED_FILL = "#D4D4D4"
+UNCERTIFIED_HATCH = "xxxx"
+UNCERTIFIED_HATCH_COLOUR = "#7A7A7A"
+
+
+def is_uncertified(label: Any) -> bool:
+    """Whether an outcome label says it is not certified (``"near C,E,A at t = 200, not certified"``).
+
+    Examples
+    --------
+    >>> is_uncertified("not certified at t = 200"), is_uncertified("C,E,A")
+    (True, False)
+    """
+    return NOT_CERTIFIED in str(label)
+
+
 def light(colour: Any, amount: float = 0.6) -> tuple[float, ...]:
     """``colour`` mixed with white (``amount`` of white)."""
     rgb = np.array(mpl.colors.to_rgb(colour))

@@ -15,7 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError, suggest
 from ..game import Game
 from . import _results
-from .theme import COLUMN_WIDTH, CYCLE, light, new_axes, state_label, styled, symbol_label
+from .theme import COLUMN_WIDTH, CYCLE, light, new_axes, parameter_label, state_label, styled, symbol_label
 
 __all__ = ["time_series"]
 
@@ -133,12 +133,15 @@ def time_series(
                 ls=dashes,
                 lw=0.9 if many else 1.3,
                 alpha=0.85 if many else 1.0,
+                marker="o" if len(run.t) == 1 else None,  # a run stored at its final time only
+                ms=3,
                 label=label if m == 0 else None,
             )
     ax.set_xlabel("time $t$")
     ax.set_ylabel("share")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlim(min(run.t[0] for run in runs), max(run.t[-1] for run in runs))
+    lo, hi = min(run.t[0] for run in runs), max(run.t[-1] for run in runs)
+    ax.set_xlim(*((lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)))
     if title:
         ax.set_title(title)
     if legend:
@@ -149,7 +152,12 @@ def time_series(
                 )
                 for m in range(n_runs)
             ]
-            texts = [f"start {_start_text(run.y[:, 0])}" for run in runs]
+            texts = [
+                ", ".join(
+                    [parameter_label(n, v) for n, v in run.values] + [f"start {_start_text(run.y[:, 0])}"]
+                )
+                for run in runs
+            ]
             runs_legend = Legend(
                 ax, handles, texts, loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=2.4,
                 title="runs", alignment="left",
