@@ -16,7 +16,7 @@ from .analysis.equilibria import rest_points  # noqa: E402
 from .analysis.ess import strict_equilibria  # noqa: E402
 from .analysis.stability import analyze  # noqa: E402
 from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
-from .analysis.thresholds import critical_values  # noqa: E402
+from .analysis.thresholds import critical_values, threshold_curves  # noqa: E402
 from .dynamics.replicator import ReplicatorDynamics
 from .errors import (
     AnalysisError,
@@ -49,6 +49,7 @@ __all__ = [
     "basins",
     "corner_conditions",
     "critical_values",
+    "threshold_curves",
     "regime_map",
     "rest_points",
     "simulate_many",

@@ -422,7 +422,7 @@ def _regime(args: argparse.Namespace) -> int:
     n_cells = math.prod(len(v) for v in grid.values())
     result = _timed(
         args, "regime", f"{n_cells} parameter cells x {args.starts} starts, t in [0, {args.t_end:g}]",
-        lambda: regime_map(game, grid, params, n_starts=args.starts, seed=args.seed, **_options(args)),
+        lambda: regime_map(game, grid, params, n=args.starts, seed=args.seed, **_options(args)),
     )  # fmt: skip
     lines = _write(args, result.data, result.to_frame(), "regime_map", "one per cell")
     if args.figure:

@@ -108,10 +108,10 @@ def test_regime_maps_and_basins_are_the_same_on_a_process_pool(coordination):
 
     kwargs = {"backend": "numpy", "t_span": (0, 60)}
     rm_args = (coordination, {"a": [0.5, 2.0]}, {"b": 1.0})
-    here_rm = gt.regime_map(*rm_args, n_starts=32, chunk_size=32, **kwargs)
+    here_rm = gt.regime_map(*rm_args, n=32, chunk_size=32, **kwargs)
     here = _basins(coordination)
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pooled_rm = gt.regime_map(*rm_args, n_starts=32, chunk_size=32, executor=pool, **kwargs)
+        pooled_rm = gt.regime_map(*rm_args, n=32, chunk_size=32, executor=pool, **kwargs)
         pooled = _basins(coordination, executor=pool)
     np.testing.assert_array_equal(pooled_rm.shares.values, here_rm.shares.values)
     np.testing.assert_array_equal(pooled_rm.near.values, here_rm.near.values)

@@ -121,7 +121,7 @@ def test_regime_writes_the_map_table_and_figure(capsys, tmp_path):
         assert data["F_g"].values.tolist() == [0.0, 4.0, 8.0]
         assert data["F_n"].values.tolist() == [1.0, 3.0]
         assert data["regime"].dims == ("F_g", "F_n")
-        assert data.attrs["n_starts"] == 8
+        assert data.attrs["n"] == 8
         ess = data["ess"].values
         shares = data["shares"].values
     game = cg.game()

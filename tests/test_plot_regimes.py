@@ -92,7 +92,7 @@ def test_plotted_regime_map_and_computed_regime_map_agree_at_ties():
     game = near_tie_game()
     dyn = game.replicator()
     grid = {"a": np.array([-1e-3, -5e-7, 0.0, 1e-3]), "b": np.array([0.0, 1.0])}
-    computed = gt.regime_map(game, grid, {}, n_starts=0)
+    computed = gt.regime_map(game, grid, {}, n=0)
     ax = plot.regime_map(game, grid, {})
     by_label = {vertex_label(dyn, k): ",".join(p) for k, (p, _) in enumerate(dyn.vertices())}
     plotted = plotted_regimes(ax)  # (b, a)
@@ -124,7 +124,7 @@ def threshold_lines(dyn, values, params, vertex, n_samples):
     from gametheory.analysis.thresholds import threshold_curves
     from gametheory.plot import _results
 
-    result = gt.regime_map(dyn, values, params, n_starts=0)
+    result = gt.regime_map(dyn, values, params, n=0)
     cells = _results.grid_values(result)
     (n1, x), (n2, y) = values.items()
     curves = threshold_curves(
@@ -200,7 +200,7 @@ def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
     from gametheory.studies.regimes import regime_map
 
     f_g, s = np.linspace(0, 16, 9), np.linspace(0, 6, 7)
-    result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n_starts=0)
+    result = regime_map(flagship.game, {"F_g": f_g, "S": s}, SQ, n=0)
     ax = plot.regime_map(result, params=SQ, dynamics=flagship)
     mine = plot.regime_map(flagship, {"F_g": f_g, "S": s}, SQ)  # the convenience form computes the same
     np.testing.assert_array_equal(plotted_ess(ax, flagship), np.transpose(result.ess.values, (2, 1, 0)))
@@ -216,7 +216,7 @@ def test_regime_map_of_a_sweep_regime_map_agrees_with_the_exact_grid(flagship):
 def test_regime_map_coloured_by_the_simulated_attractor(flagship):
     from gametheory.studies.regimes import regime_map
 
-    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 100))
+    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n=4, t_span=(0, 100))
     ax = plot.regime_map(result, params=SQ, dynamics=flagship, colour_by="attractor")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     prevailing = {str(v) for v in np.asarray(result.prevailing.values).ravel()}

@@ -62,9 +62,7 @@ def test_time_series_legend_of_a_sweep_names_the_coordinates(flagship):
 
 def test_regime_map_legend_names_the_vertices_of_the_result(flagship):
     """Regression: vertex names were built from 0-d DataArrays ("ESS (<xarray.DataArray ...)")."""
-    result = regime_map(
-        flagship.game, {"F_g": np.linspace(0, 16, 5), "S": np.linspace(0, 6, 4)}, SQ, n_starts=0
-    )
+    result = regime_map(flagship.game, {"F_g": np.linspace(0, 16, 5), "S": np.linspace(0, 6, 4)}, SQ, n=0)
     ax = plot.regime_map(result)  # no dynamics: labels from the result's own vertex names
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     names = {"(" + ", ".join(p) + ")" for p in flagship.game.profiles}
@@ -75,7 +73,7 @@ def test_regime_map_legend_names_the_vertices_of_the_result(flagship):
 
 
 def test_regime_map_coloured_by_attractor_names_the_prevailing_vertices(flagship):
-    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 50))
+    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n=4, t_span=(0, 50))
     ax = plot.regime_map(result, colour_by="attractor")
     texts = {t.get_text() for t in ax.get_legend().get_texts()}
     expected = {str(v) for v in np.asarray(result.data["prevailing"].values).ravel()}
@@ -90,7 +88,7 @@ def _with_prevailing(result: RegimeMap, labels: np.ndarray) -> RegimeMap:
 
 
 def test_uncertified_outcomes_are_grey_and_hatched_in_regime_maps(flagship):
-    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=4, t_span=(0, 50))
+    result = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n=4, t_span=(0, 50))
     near = "near C,E,A at t = 200, not certified"
     labels = np.array([["C,E,A", near], ["not certified at t = 200", near]], dtype=object)
     ax = plot.regime_map(_with_prevailing(result, labels), dynamics=flagship, colour_by="attractor")
@@ -138,7 +136,7 @@ def test_every_result_plot_draws_that_result(flagship):
     trajectory = dyn.simulate([0.2, 0.3, 0.4], (0, 2))
     ensemble = dyn.simulate_many([[0.2, 0.3, 0.4], [0.6, 0.5, 0.4]], (0, 2), backend="numpy")
     swept = sweep(game, {"a": [1.0, 2.0]}, [[0.2, 0.3, 0.4]], (0, 1), n_times=5, backend="numpy")
-    regimes = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n_starts=0)
+    regimes = regime_map(flagship.game, {"F_g": [3.0, 12.0], "S": [1.0, 5.0]}, SQ, n=0)
     sample = basins(game, n=32, replicate_size=16, t_span=(0, 5), backend="numpy")
     report = attractors(pd_game(), starts=[[0.9, 0.8], [0.2, 0.5]])
     found = rest_points(game)
@@ -195,7 +193,7 @@ def test_threshold_curves_compute_their_own_critical_values(flagship):
 
 def test_regime_map_draws_given_threshold_curves(flagship):
     result = regime_map(
-        flagship.game, {"theta": np.linspace(0.05, 1, 5), "F_g": np.linspace(0, 16, 5)}, SQ, n_starts=0
+        flagship.game, {"theta": np.linspace(0.05, 1, 5), "F_g": np.linspace(0, 16, 5)}, SQ, n=0
     )
     curves = threshold_curves(flagship, ("theta", "F_g"), SQ, bounds=((0.05, 1.0), (0.0, 16.0)), n_samples=30)
     ax = plot.regime_map(result, dynamics=flagship, thresholds=curves)

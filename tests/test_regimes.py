@@ -23,7 +23,7 @@ def flagship():
 # -------------------------------------------------------------- regime map
 def test_regime_map_of_coordination(coordination):
     a_values = np.array([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
-    rm = gt.regime_map(coordination.game, {"a": a_values}, {"b": 1.0}, n_starts=256, t_span=(0, 100),
+    rm = gt.regime_map(coordination.game, {"a": a_values}, {"b": 1.0}, n=256, t_span=(0, 100),
                        backend="numpy")  # fmt: skip
     np.testing.assert_array_equal(rm.ess.values[:, 0], a_values > 0)  # (s0,s0) strict iff a > 0
     assert rm.ess.values[:, 3].all() and not rm.ess.values[:, 1:3].any()
@@ -43,7 +43,7 @@ def test_regime_map_of_coordination(coordination):
 def test_flagship_regime_map_agrees_with_cellwise_conditions(flagship):
     values = {"F_n": np.linspace(0, 8, 4), "lam": np.array([0.1, 0.5, 0.9])}
     base = dict(crisis_governance.OPTIMIZED)
-    rm = gt.regime_map(flagship, values, base, n_starts=16, backend="numpy")
+    rm = gt.regime_map(flagship, values, base, n=16, backend="numpy")
     assert rm.ess.dims == ("F_n", "lam", "vertex") and rm.regime.shape == (4, 3)
     labels = rm.ess.coords["vertex"].values
     for i, f_n in enumerate(values["F_n"]):
@@ -62,7 +62,7 @@ def test_flagship_regime_map_agrees_with_cellwise_conditions(flagship):
 
 
 def test_regime_map_without_simulation_is_exact_only(flagship):
-    rm = gt.regime_map(flagship.game, {"W": [0.0, 2.0, 5.0]}, crisis_governance.STATUS_QUO, n_starts=0)
+    rm = gt.regime_map(flagship.game, {"W": [0.0, 2.0, 5.0]}, crisis_governance.STATUS_QUO, n=0)
     assert rm.shares is None and rm.prevailing is None and rm.chunks.n_chunks == 0
     assert rm.regime.values.tolist()[0] == "ESS B,P,I"
 
@@ -72,7 +72,7 @@ def test_passing_saddles_of_a_heteroclinic_cycle_is_not_an_outcome():
     """Regression (issue 9): Jordan's matching pennies has no ESS; its starts approach a heteroclinic
     cycle and are, at t = 200, close to one saddle vertex or another.  The end state at t_span[1]
     was labelled as the outcome ("most starts -> H,H,T"); no vertex is certified now."""
-    rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n_starts=64, t_span=(0, 200),
+    rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n=64, t_span=(0, 200),
                        backend="numpy")  # fmt: skip
     assert not rm.ess.values.any()
     vertices = list(rm.ess.coords["vertex"].values)
@@ -88,7 +88,7 @@ def test_passing_saddles_of_a_heteroclinic_cycle_is_not_an_outcome():
 
 def test_flagship_optimized_starts_are_all_certified(flagship):
     rm = gt.regime_map(flagship, {"F_g": [crisis_governance.OPTIMIZED["F_g"]]}, crisis_governance.OPTIMIZED,
-                       n_starts=64, backend="numpy")  # fmt: skip
+                       n=64, backend="numpy")  # fmt: skip
     assert rm.shares.sel(outcome="C,E,A").values.tolist() == [1.0] and float(rm.near.sum()) == 0.0
     assert rm.prevailing.values.tolist() == ["C,E,A"]
 

@@ -103,7 +103,7 @@ def test_swept_parameter_needs_no_default():
     assert pennies.parameter("a").default is None
     res = gt.sweep(pennies, {"a": [1.0, 2.0]}, [0.3, 0.6], (0, 1), n_times=3, backend="numpy")
     assert res.success and res.y.shape == (2, 1, 2, 3) and np.isnan(res.params["a"])
-    rm = gt.regime_map(pennies, {"a": [1.0, 2.0]}, n_starts=4, t_span=(0, 1), backend="numpy")
+    rm = gt.regime_map(pennies, {"a": [1.0, 2.0]}, n=4, t_span=(0, 1), backend="numpy")
     assert rm.regime.values.tolist() == ["no ESS", "no ESS"] and rm.shares.shape == (2, 6)
 
 
@@ -130,7 +130,11 @@ def test_swept_parameter_needs_no_default():
         (lambda d: gt.basins(d, n=64, chunk_size=0), SpecificationError, "chunk_size must be"),
         (lambda d: gt.basins(d, n=64, progress="yes"), SpecificationError, "progress must be"),
         (lambda d: gt.sweep(d, {"F_n": [1]}, [0.5] * 3, n_times=1), SpecificationError, "n_times"),
-        (lambda d: gt.regime_map(d, {"F_n": [1]}, n_starts=-1), SpecificationError, "n_starts"),
+        (
+            lambda d: gt.regime_map(d, {"F_n": [1]}, n=-1),
+            SpecificationError,
+            "n \\(the number of simulated starts",
+        ),
         (lambda d: gt.sweep("game", {"F_n": [1]}, [0.5] * 3), SpecificationError, "Game or a Dynamics"),
     ],
 )

@@ -371,15 +371,9 @@ class AttractorReport:
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Draw this report with :func:`gametheory.plot.attractors` (forwarded lazily)."""
-        from .. import plot as _plot  # the one allowed upward import: a result's plot() forward
+        from .. import plot as _plot  # a result's plot() forwards to the drawing function
 
-        draw = getattr(_plot, "attractors", None)
-        if draw is None:
-            raise AnalysisError(
-                "gametheory.plot has no 'attractors' function yet; draw report.to_frame() or use "
-                "gametheory.plot.basins"
-            )
-        return draw(self, ax=ax, **kwargs)
+        return _plot.attractors(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{a.label}: {a.share:.0%}" for a in self.attractors[:4])

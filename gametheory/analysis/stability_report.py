@@ -456,6 +456,12 @@ class StabilityReport:
     def _repr_html_(self) -> str:
         return _html(self.to_markdown())
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the rest points, marked by stability kind, with :func:`gametheory.plot.rest_points`."""
+        from .. import plot as _plot  # a result's plot() forwards to the drawing function
+
+        return _plot.rest_points(self, ax=ax, **kwargs)
+
     def to_frame(self) -> Any:
         """The equilibria as a :class:`pandas.DataFrame` (one row each); needs pandas.
 

@@ -518,12 +518,12 @@ class Dynamics(abc.ABC):
         return simulate(self, x0, t_span, params, **kwargs)
 
     def simulate_many(
-        self, states: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
+        self, starts: Any, t_span: tuple[float, float], params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any:
         """Integrate an ensemble; see :func:`gametheory.numerics.ensemble.simulate_many`."""
         from ..numerics.ensemble import simulate_many
 
-        return simulate_many(self, states, t_span, params, **kwargs)
+        return simulate_many(self, starts, t_span, params, **kwargs)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.game!r}; states {list(self.state_names)})"

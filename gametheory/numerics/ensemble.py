@@ -260,7 +260,7 @@ def check_method(method: Any) -> str:
 
 def simulate_many(
     model: Game | Dynamics,
-    states: Any,
+    starts: Any,
     t_span: tuple[float, float],
     params: Mapping[str, Any] | None = None,
     *,
@@ -289,7 +289,7 @@ def simulate_many(
     model
         A :class:`~gametheory.game.Game` (its replicator dynamics) or any
         :class:`~gametheory.dynamics.base.Dynamics`.
-    states
+    starts
         Initial reduced states, shape ``(N, d)``, or one state ``(d,)`` shared by
         all parameter sets.
     t_span
@@ -358,7 +358,7 @@ def simulate_many(
     dyn = as_dynamics(model)
     chart = chart_of(dyn, coordinates)
     (t0, t1), te = check_t_span(t_span, t_eval)
-    X0 = dyn.check_states(states, name="initial states")
+    X0 = dyn.check_states(starts, name="initial states (starts)")
     P = dyn.parameter_vector(params)
     if P.ndim == 2:
         n_sets = P.shape[1]

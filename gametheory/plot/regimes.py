@@ -284,7 +284,7 @@ def regime_map(
     >>> from gametheory import plot
     >>> from gametheory.models import crisis_governance as cg
     >>> result = gt.regime_map(cg.game(), {"theta": np.linspace(0.05, 1, 21), "F_g": np.linspace(0, 16, 21)},
-    ...                        cg.STATUS_QUO, n_starts=0)
+    ...                        cg.STATUS_QUO, n=0)
     >>> ax = plot.regime_map(result, params=cg.STATUS_QUO, dynamics=cg.game())
     >>> "boundary of ESS (0, 0, 0)" in [t.get_text() for t in ax.get_legend().get_texts()]
     True
@@ -304,7 +304,7 @@ def regime_map(
             raise ParameterError(f"a regime map needs exactly two parameters, got {list(axes)}")
         grid = {name: _axis_values(dyn.game, name, spec, resolution) for name, spec in axes.items()}
         params = {k: v for k, v in (params or {}).items() if k not in grid}
-        result = compute_regime_map(dyn, grid, params, n_starts=0)
+        result = compute_regime_map(dyn, grid, params, n=0)
     cells = _results.grid_values(result)
     base = None
     if dyn is not None and params is not None:

@@ -46,7 +46,7 @@ class RegimeMap(StudyResult):
         with the largest share; when that is ``"not certified"``, it reads
         ``"near C,E,A at t = 200, not certified"`` if more than half of the
         uncertified end states are near the vertex C,E,A, else ``"not certified
-        at t = 200"``).  ``attrs``: provenance, ``n_starts``, ``t_end``.
+        at t = 200"``).  ``attrs``: provenance, ``n``, ``t_end``.
     chunks : ChunkLog
     thresholds : dict
         For each swept parameter, the critical values of
@@ -59,7 +59,7 @@ class RegimeMap(StudyResult):
     --------
     >>> import gametheory as gt
     >>> from gametheory.models import classic
-    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n_starts=0)
+    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [0.5, 1.0]}, n=0)
     >>> rm.regime.values.tolist()
     ['no ESS', 'no ESS']
     """
@@ -92,8 +92,8 @@ class RegimeMap(StudyResult):
         return {name: self.data[name].values for name in self.data.attrs["swept"].split()}
 
     @property
-    def n_starts(self) -> int:
-        return int(self.data.attrs["n_starts"])
+    def n(self) -> int:
+        return int(self.data.attrs["n"])
 
     def to_frame(self) -> Any:
         """One row per cell: swept values, regime, number of ESS, the share of each outcome and of each "near"."""
@@ -112,7 +112,7 @@ class RegimeMap(StudyResult):
     def summary(self) -> str:
         swept = " x ".join(f"{k} ({len(v)})" for k, v in self.values.items())
         kinds = sorted(set(self.regime.values.reshape(-1).tolist()))
-        text = f"RegimeMap({swept}; regimes {kinds}; {self.n_starts} simulated starts per cell"
+        text = f"RegimeMap({swept}; regimes {kinds}; {self.n} simulated starts per cell"
         if self.shares is not None:
             uncertified = float(self.shares.sel(outcome=grids.NOT_CERTIFIED).mean())
             text += f", {uncertified:.1%} {grids.uncertified_label(None, self.data.attrs['t_end'])}"
@@ -161,7 +161,7 @@ def regime_map(
     values: Mapping[str, Any],
     params: Mapping[str, Any] | None = None,
     *,
-    n_starts: int = 32,
+    n: int = 32,
     t_span: tuple[float, float] = (0.0, 200.0),
     tol: float = 1e-3,
     seed: int = 0,
@@ -187,7 +187,7 @@ def regime_map(
        1995), from :func:`gametheory.analysis.ess.strict_equilibria`,
        vectorised over the cells; the symbolic thresholds where a condition
        changes sign come from :func:`gametheory.analysis.thresholds.critical_values`;
-    2. simulated: ``n_starts`` starts (a scrambled Sobol' sample, seed
+    2. simulated: ``n`` starts (a scrambled Sobol' sample, seed
        ``seed``, the same in every cell) are integrated to ``t_span[1]``; a
        start's outcome is the vertex :math:`v` only when its end state lies in a
        trapping box of :math:`v` (:func:`gametheory.analysis.certify.certify_final_states`:
@@ -205,7 +205,7 @@ def regime_map(
         ``{name: values}`` for one or two swept parameters (they need no default).
     params
         Other parameters (scalars; defaults fill the rest).
-    n_starts
+    n
         Simulated starts per cell (0: exact conditions only).
     t_span, tol, seed
         Integration span; the distance :math:`\\max_i (1 - x_{iv_i})` within which an
@@ -227,7 +227,7 @@ def regime_map(
     >>> game = gt.Game.from_table({"row": ["s0", "s1"], "col": ["s0", "s1"]},
     ...     {("s0", "s0"): ("a", "a"), ("s0", "s1"): ("0", "0"), ("s1", "s0"): ("0", "0"),
     ...      ("s1", "s1"): ("1", "1")})
-    >>> rm = gt.regime_map(game, {"a": [-1.0, 1.0]}, n_starts=8, t_span=(0, 20), backend="numpy")
+    >>> rm = gt.regime_map(game, {"a": [-1.0, 1.0]}, n=8, t_span=(0, 20), backend="numpy")
     >>> rm.regime.values.tolist()
     ['ESS s1,s1', 'bistable s0,s0 | s1,s1']
     >>> rm.prevailing.values.tolist()
@@ -237,7 +237,7 @@ def regime_map(
     close to one saddle vertex after another, none of which is an outcome.
 
     >>> from gametheory.models import classic
-    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [1.0]}, n_starts=16, t_span=(0, 100),
+    >>> rm = gt.regime_map(classic.matching_pennies_3(), {"a": [1.0]}, n=16, t_span=(0, 100),
     ...                    backend="numpy")
     >>> float(rm.shares.sel(a=1.0, outcome="not certified")), rm.prevailing.values.tolist()
     (1.0, ['not certified at t = 100'])
@@ -252,8 +252,10 @@ def regime_map(
     grid = grids.swept_grid(dyn, values, 2)
     base = grids.fixed_params(params, grid)
     resolved = grids.resolved_params(dyn, params, grid)
-    if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 0:
-        raise SpecificationError(f"n_starts must be a non-negative integer, got {n_starts!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise SpecificationError(
+            f"n (the number of simulated starts per cell) must be a non-negative integer, got {n!r}"
+        )
     tol = grids.tolerance(tol)
     coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
@@ -268,7 +270,7 @@ def regime_map(
     labels = grids.outcome_labels(dyn)
     vertex_labels = labels[:-2]
     V = len(vertex_labels)
-    used = resolve_backend(backend, n_cells * n_starts)
+    used = resolve_backend(backend, n_cells * n)
     system = EnsembleSystem.from_dynamics(dyn, used, coordinates)
     options = settings(
         t_span, None, rtol, atol, coordinates, used, max_steps, external_threads(executor, threads), method
@@ -276,7 +278,7 @@ def regime_map(
     options["tol"] = tol
     fixed = {k: v for k, v in resolved.items() if k not in grid}
     spec = common_spec("regime_map", dyn, options, fixed)
-    spec |= {"values": {k: digest(v) for k, v in grid.items()}, "n_starts": int(n_starts), "seed": int(seed),
+    spec |= {"values": {k: digest(v) for k, v in grid.items()}, "n": int(n), "seed": int(seed),
              "tol": tol, "outcomes": "certified"}  # fmt: skip
     found = versions(used)
     # a swept parameter without a default takes its first value (the threshold of a parameter does not
@@ -288,15 +290,15 @@ def regime_map(
         "regime": (tuple(grid), _regime_labels(ess, vertex_labels).astype(str)),
     }
     log = ChunkLog(0, (), ())
-    if n_starts:
+    if n:
         size = grids.positive_int(chunk_size, "chunk_size")
-        cells_per_chunk = max(1, size // n_starts)
+        cells_per_chunk = max(1, size // n)
         n_chunks = -(-n_cells // cells_per_chunk)
         spec["cells_per_chunk"] = cells_per_chunk
-        replicate = 1 << int(np.ceil(np.log2(n_starts)))
+        replicate = 1 << int(np.ceil(np.log2(n)))
         starts = grids.sample_states(
             system.strategy_counts, "sobol", seed, replicates=(0,), replicate_size=replicate
-        )[:n_starts]
+        )[:n]
         P = dyn.parameter_vector(merged)
         P = P if P.ndim == 2 else np.repeat(P[:, None], n_cells, axis=1)
         layout = {
@@ -311,9 +313,9 @@ def regime_map(
         results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
         counts = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
         near = np.concatenate([results[i]["near"] for i in range(n_chunks)])
-        share_values = (counts / n_starts).reshape(shape + (len(labels),))
+        share_values = (counts / n).reshape(shape + (len(labels),))
         variables["shares"] = ((*grid, "outcome"), share_values)
-        variables["near"] = ((*grid, "vertex"), (near / n_starts).reshape(shape + (V,)))
+        variables["near"] = ((*grid, "vertex"), (near / n).reshape(shape + (V,)))
         variables["prevailing"] = (
             tuple(grid),
             _prevailing(counts, near, labels, options["t1"]).reshape(shape),
@@ -330,7 +332,7 @@ def regime_map(
             used,
             params=resolved,
             swept=" ".join(grid),
-            n_starts=int(n_starts),
+            n=int(n),
             seed=int(seed),
             t_end=options["t1"],
         ),  # fmt: skip
