@@ -198,9 +198,6 @@ def test_report_protocol(small_report, monkeypatch):
         gplot, "attractors", lambda report, ax=None: seen.append((report, ax)) or "drawn", raising=False
     )
     assert rep.plot(ax="AX") == "drawn" and seen == [(rep, "AX")]
-    monkeypatch.delattr(gplot, "attractors")
-    with pytest.raises(gt.AnalysisError, match="no 'attractors' function"):
-        rep.plot()
 
 
 def test_dynamics_without_the_theorems_is_refused():

@@ -134,7 +134,7 @@ def test_regime_writes_the_map_table_and_figure(capsys, tmp_path):
     np.testing.assert_allclose(shares.sum(axis=-1), 1.0)
     frame = pd.read_csv(tmp_path / "regime_map.csv")
     assert list(frame.columns[:4]) == ["F_g", "F_n", "regime", "n_ess"]
-    assert frame.columns[-1] == "prevailing" and "share other" in frame.columns
+    assert frame.columns[-1] == "prevailing" and "share not certified" in frame.columns
     assert len(frame) == 6
     assert frame["n_ess"].tolist() == ess.sum(axis=-1).reshape(-1).tolist()
     image = matplotlib.image.imread(tmp_path / "regime_map.png")

@@ -237,6 +237,15 @@ class ThresholdCurve:
     x, y : ndarray, shape (n_samples,)
         Points of the branch in the plane (read-only); NaN where it leaves the
         plane or where another eigenvalue of the vertex is positive.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance as cg
+    >>> tc = threshold_curves(cg.game(), ("theta", "F_g"), cg.STATUS_QUO, bounds=((0.05, 1), (0, 16)),
+    ...                       vertices=[7], n_samples=5)
+    >>> curve = tc.curves[0]
+    >>> curve.profile, curve.solved_for
+    (('B', 'P', 'I'), 'F_g')
     """
 
     vertex: int
