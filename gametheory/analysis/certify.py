@@ -238,7 +238,11 @@ def certify_final_states(
         full.append(np.hstack([block, np.clip(1.0 - block.sum(axis=1, keepdims=True), 0.0, 1.0)]))
     top = np.stack([np.argmax(f, axis=1) for f in full], axis=1)  # (n, N)
     distance = np.max(np.stack([1.0 - f.max(axis=1) for f in full], axis=1), axis=1)
-    nearest = np.array([position[tuple(int(v) for v in row)] for row in top], dtype=int)
+    sizes = tuple(pop.size for pop in dyn.game.populations)
+    lookup = np.empty(int(np.prod(sizes)), dtype=int)  # mixed-radix index of a profile -> its vertex
+    for key, k in position.items():
+        lookup[np.ravel_multi_index(key, sizes)] = k
+    nearest = lookup[np.ravel_multi_index(tuple(top.T), sizes)] if n else np.zeros(0, dtype=int)
     # supports: the whole game, or each start's face when faces are invariant (as attractors takes them)
     face_of = np.zeros(n, dtype=int)
     faces: list[Support] = [system.all_strategies]
