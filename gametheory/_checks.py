@@ -198,8 +198,8 @@ def check_count(value: Any, *, name: str, minimum: int = 1, error: type[GameErro
     return int(value)
 
 
-def check_flag(value: Any, *, name: str) -> bool:
-    """Validate a boolean option (``raise_on_failure``, ``progress``).
+def check_flag(value: Any, *, name: str, error: type[GameError] = IntegrationError) -> bool:
+    """Validate a boolean option (``raise_on_failure``, ``progress``); ``error`` is the class raised.
 
     Examples
     --------
@@ -211,5 +211,5 @@ def check_flag(value: Any, *, name: str) -> bool:
     gametheory.errors.IntegrationError: progress must be True or False, got 'yes'
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise IntegrationError(f"{name} must be True or False, got {value!r}")
+        raise error(f"{name} must be True or False, got {value!r}")
     return bool(value)

@@ -117,13 +117,7 @@ def exact_parameter_values(dyn: Dynamics, params: Mapping[str, Any] | None) -> d
     >>> exact_parameter_values(dyn, {"F_g": 0.1})["F_g"]
     1/10
     """
-    p = dyn.parameter_vector(params)
-    if p.ndim != 1:
-        raise ParameterError(
-            "rest points and stability are computed for one parameter set at a time; got arrays of "
-            f"{p.shape[1]} values (use strict_equilibria or a sweep for many parameter sets)"
-        )
-    return {name: _rational(v) for name, v in zip(dyn.game.parameter_names, p.tolist())}
+    return dyn.exact_parameter_values(params)  # the one resolution, in the Dynamics
 
 
 def _exact_payoffs(game: Game, exact: Mapping[str, sympy.Rational]) -> tuple[list[np.ndarray], list[str]]:

@@ -379,7 +379,8 @@ class Dynamics(abc.ABC):
         values = self.parameter_vector(params)
         if values.ndim != 1:
             raise ParameterError(
-                f"one parameter set at a time is needed here; got arrays of {values.shape[1]} values"
+                f"one parameter set at a time is needed here; got arrays of {values.shape[1]} values "
+                "(use strict_equilibria or a sweep for many parameter sets)"
             )
         return {name: parse_expression(float(v)) for name, v in zip(self.game.parameter_names, values)}
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._checks import check_flag
 from ..errors import IntegrationError, SpecificationError
 from ..progress import progress_reporter
 from .grids import certified_outcomes, sample_states
@@ -171,9 +172,7 @@ def check_executor(executor: Any) -> None:
 
 def check_progress(progress: Any) -> bool:
     """``progress`` is a bool: True reports chunks on stderr (:func:`gametheory.progress.progress_reporter`)."""
-    if not isinstance(progress, (bool, np.bool_)):
-        raise SpecificationError(f"progress must be True or False, got {progress!r}")
-    return bool(progress)
+    return check_flag(progress, name="progress", error=SpecificationError)
 
 
 def run_chunks(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._checks import check_count
 from ..analysis.certify import certify_final_states
 from ..errors import ParameterError, SpecificationError, suggest
 
@@ -250,9 +251,7 @@ def cells(grid: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def positive_int(value: Any, name: str) -> int:
     """``value`` as an int, refusing anything but a positive integer (``name`` in the message)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise SpecificationError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_count(value, name=name, error=SpecificationError)
 
 
 def tolerance(tol: Any) -> float:

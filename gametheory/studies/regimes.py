@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, check_count
 from ..errors import SpecificationError
 from . import grids
 from .execution import ChunkLog, Task, check_executor, check_progress, external_threads, run_chunks, settings
@@ -252,10 +252,9 @@ def regime_map(
     grid = grids.swept_grid(dyn, values, 2)
     base = grids.fixed_params(params, grid)
     resolved = grids.resolved_params(dyn, params, grid)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise SpecificationError(
-            f"n (the number of simulated starts per cell) must be a non-negative integer, got {n!r}"
-        )
+    n = check_count(
+        n, name="n (the number of simulated starts per cell)", minimum=0, error=SpecificationError
+    )
     tol = grids.tolerance(tol)
     coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
