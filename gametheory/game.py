@@ -333,6 +333,28 @@ class Game:
         """Default values of the parameters that have one."""
         return {p.name: p.default for p in self.parameters if p.default is not None}
 
+    def unknown_parameters(self, names: Iterable[str]) -> str:
+        """The one message for parameter names the game does not have ("" when all are known).
+
+        Every unknown name is listed once, each with a close suggestion, then the
+        game's parameters: callers raise it as a :class:`~gametheory.errors.ParameterError`.
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> game = classic.matching_pennies_3()
+        >>> game.unknown_parameters(["a"])
+        ''
+        >>> game.unknown_parameters(["aa", "b"])
+        "unknown parameters 'aa' (did you mean 'a'?), 'b'; the game's parameters are ['a']"
+        """
+        known = self.parameter_names
+        unknown = [str(k) for k in names if str(k) not in known]
+        if not unknown:
+            return ""
+        listed = ", ".join(f"{k!r}{suggest(k, known)}" for k in unknown)
+        return f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; the game's parameters are {list(known)}"
+
     def parameter(self, name: str) -> Parameter:
         """The :class:`Parameter` called ``name``."""
         for p in self.parameters:

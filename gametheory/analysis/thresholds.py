@@ -189,11 +189,9 @@ def critical_values(
     """
     dyn = as_dynamics(model)
     g = dyn.game
-    if parameter not in g.parameter_names:
-        raise ParameterError(
-            f"game has no parameter {parameter!r}{suggest(parameter, g.parameter_names)}; "
-            f"its parameters are {list(g.parameter_names)}"
-        )
+    unknown = g.unknown_parameters([parameter])
+    if unknown:
+        raise ParameterError(unknown)
     symbol = g.parameter(parameter).symbol
     subs = _float_subs(g, params)
     table = corner_conditions(dyn)

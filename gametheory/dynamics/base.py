@@ -29,7 +29,7 @@ import numpy as np
 import sympy
 
 from ..codegen import CompiledFunction, compile_expressions
-from ..errors import NumericalError, ParameterError, SpecificationError, StateError, suggest
+from ..errors import NumericalError, ParameterError, SpecificationError, StateError
 from ..expressions import ascii_name, parse_expression
 from ..game import Game, state_names
 
@@ -313,13 +313,9 @@ class Dynamics(abc.ABC):
         names = game.parameter_names
         problems = []
         params = {ascii_name(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in params.items()}
-        unknown = [k for k in params if k not in names]
+        unknown = game.unknown_parameters(params)
         if unknown:
-            listed = ", ".join(f"{k!r}{suggest(str(k), names)}" for k in unknown)
-            problems.append(
-                f"unknown parameter{'s' if len(unknown) > 1 else ''} {listed}; the game's parameters are "
-                f"{list(names)}"
-            )
+            problems.append(unknown)
         missing = [n for n in names if n not in params and game.parameter(n).default is None]
         if missing:
             problems.append(f"no value given for parameter(s) {missing} (they have no default)")

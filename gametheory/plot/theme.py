@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import ParameterError, suggest
+from ..errors import ParameterError
 from ..game import Game
 from ..latex import latex_name
 
@@ -204,11 +204,9 @@ def new_axes(ax: Axes | None, size: tuple[float, float], projection: str | None 
 
 def check_parameter(game: Game, name: str) -> None:
     """Refuse a parameter name the game does not have, suggesting a close one."""
-    if name not in game.parameter_names:
-        raise ParameterError(
-            f"unknown parameter {name!r}{suggest(name, game.parameter_names)}; the game's parameters are "
-            f"{list(game.parameter_names)}"
-        )
+    unknown = game.unknown_parameters([name])
+    if unknown:
+        raise ParameterError(unknown)
 
 
 # --------------------------------------------------------------- colours

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._checks import check_count
 from ..analysis.certify import certify_final_states
-from ..errors import ParameterError, SpecificationError, suggest
+from ..errors import ParameterError, SpecificationError
 
 if TYPE_CHECKING:
     from ..dynamics.base import Dynamics
@@ -196,13 +196,11 @@ def swept_grid(dyn: Dynamics, grid: Mapping[str, Any], max_dims: int | None) -> 
         raise ParameterError("give the swept parameters as a mapping {name: values}, e.g. {'F_n': [1, 2, 4]}")
     if max_dims is not None and len(grid) > max_dims:
         raise ParameterError(f"at most {max_dims} swept parameters, got {list(grid)}")
-    names = dyn.game.parameter_names
+    unknown = dyn.game.unknown_parameters(grid)
+    if unknown:
+        raise ParameterError(unknown)
     out = {}
     for name, values in grid.items():
-        if name not in names:
-            raise ParameterError(
-                f"unknown parameter {name!r}{suggest(str(name), names)}; the game's parameters are {list(names)}"
-            )
         try:
             arr = np.asarray(values, dtype=float)
         except (TypeError, ValueError):
