@@ -69,12 +69,7 @@ __all__ = [
     "parse_expression",
 ]
 
-#: Longest accepted expression, in characters.
-MAX_LENGTH = 20_000
-#: Deepest accepted nesting of the syntax tree.
-MAX_DEPTH = 60
-#: Largest accepted absolute value of a numeric exponent.
-MAX_EXPONENT = 256
+from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH  # noqa: E402  (resource limits live in one place)
 
 #: The functions a payoff expression may call.
 FUNCTIONS: Mapping[str, object] = {

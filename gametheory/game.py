@@ -36,8 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Population", "Parameter", "Game", "state_names"]
 
-#: Largest number of pure strategy profiles a game may have.
-MAX_PROFILES = 100_000
+from .limits import MAX_PROFILES  # noqa: E402  (resource limits live in one place)
 
 
 @dataclass(frozen=True)

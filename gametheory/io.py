@@ -50,8 +50,7 @@ __all__ = [
     "to_toml",
 ]
 
-#: Largest model file accepted by :func:`load_game`, in bytes.
-MAX_FILE_BYTES = 5_000_000
+from .limits import MAX_FILE_BYTES  # noqa: E402  (resource limits live in one place)
 
 
 def to_toml(game: Game) -> str:

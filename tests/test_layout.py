@@ -38,6 +38,7 @@ LAYERS = {
     "_checks": 0,
     "_version": 0,
     "progress": 0,
+    "limits": 0,
     "numerics": 1,
     "analysis": 2,
     "studies": 3,

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_GRID_POINTS", "Basins", "basins"]
 
-#: Largest grid :func:`basins` accepts (its outcome labels are kept in memory).
-MAX_GRID_POINTS = 10**8
+from ..limits import MAX_GRID_POINTS  # noqa: E402  (resource limits live in one place)
 
 
 @dataclass(frozen=True, repr=False)

@@ -1,0 +1,42 @@
+"""Resource limits, in one place.
+
+Every limit that protects a user from a hang, an exhausted memory or an
+unreadable result lives here, with the :class:`~gametheory.errors.GameError`
+subclass raised when it is exceeded.  Change them for a session by assigning
+to the module attribute before building games (``gametheory.limits.MAX_PROFILES
+= 200_000``).
+
+========================  ==========  =============================================  =====================
+limit                     value       what it bounds                                 raises
+========================  ==========  =============================================  =====================
+``MAX_LENGTH``            20,000      characters of one payoff expression            ``ParseError``
+``MAX_DEPTH``             60          nesting depth of one expression's syntax tree  ``ParseError``
+``MAX_EXPONENT``          256         absolute value of a numeric exponent           ``ParseError``
+``MAX_PROFILES``          100,000     pure strategy profiles of a game               ``SpecificationError``
+``MAX_FILE_BYTES``        5,000,000   size of a model file read by ``load_game``     ``ParseError``
+``MAX_GRID_POINTS``       10**8       states of a ``basins`` grid                    ``SpecificationError``
+========================  ==========  =============================================  =====================
+
+Examples
+--------
+>>> from gametheory import limits
+>>> limits.MAX_PROFILES
+100000
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_DEPTH", "MAX_EXPONENT", "MAX_FILE_BYTES", "MAX_GRID_POINTS", "MAX_LENGTH", "MAX_PROFILES"]
+
+#: Longest accepted payoff expression, in characters.
+MAX_LENGTH = 20_000
+#: Deepest accepted nesting of an expression's syntax tree.
+MAX_DEPTH = 60
+#: Largest accepted absolute value of a numeric exponent.
+MAX_EXPONENT = 256
+#: Largest number of pure strategy profiles a game may have.
+MAX_PROFILES = 100_000
+#: Largest model file accepted by :func:`gametheory.io.load_game`, in bytes.
+MAX_FILE_BYTES = 5_000_000
+#: Largest grid :func:`gametheory.studies.basins.basins` accepts (its outcome labels are kept in memory).
+MAX_GRID_POINTS = 10**8
