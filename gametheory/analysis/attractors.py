@@ -122,7 +122,7 @@ Modules
 This module is the public entry point; the work is done in :mod:`~gametheory.analysis.outcomes`
 (result types), :mod:`~gametheory.analysis.faces` (payoffs, trapping boxes, paths in the log-ratio
 charts of :mod:`gametheory.numerics.charts`),
-:mod:`~gametheory.analysis.limits` (following one start; rest points),
+:mod:`~gametheory.analysis.limit_sets` (following one start; rest points),
 :mod:`~gametheory.analysis.cycles` (heteroclinic cycles, closed orbits) and
 :mod:`~gametheory.analysis.certify` (certifying many end states at once).
 """
@@ -148,7 +148,7 @@ from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
 from ..progress import progress_reporter
 from .faces import _System
-from .limits import _Follow, _Options
+from .limit_sets import _Follow, _Options
 from .outcomes import Attractor, AttractorKind, AttractorReport, Outcome, _group
 
 __all__ = ["AttractorKind", "Outcome", "Attractor", "AttractorReport", "attractors"]

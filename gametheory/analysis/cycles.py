@@ -1,6 +1,6 @@
 """Recurrent limits: heteroclinic cycles between corners, and closed orbits (neutral or limit cycles).
 
-:class:`_CycleTests` holds the tests :class:`gametheory.analysis.limits._Follow` runs on a
+:class:`_CycleTests` holds the tests :class:`gametheory.analysis.limit_sets._Follow` runs on a
 trajectory after each chunk: the corner-visit analysis for heteroclinic cycles and the
 Poincare-section analysis for closed orbits (see :mod:`gametheory.analysis.attractors`
 for the criteria).  It is a mixin: it uses the follower's ``system``, ``chart``, ``path``,
