@@ -174,6 +174,12 @@ def _sobol_starts(dyn: Dynamics, n: int, seed: int | None) -> np.ndarray:
     return out
 
 
+#: Shortest accepted horizon of :func:`attractors`, in units of ``1 / r`` (``r`` the game's rate
+#: scale): a shorter ``t_span`` raises :class:`~gametheory.errors.IntegrationError` (to be moved
+#: to :mod:`gametheory.limits`).
+MIN_HORIZON_RATE_UNITS = 1.0
+
+
 def attractors(
     model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,
@@ -248,7 +254,8 @@ def attractors(
     StateError
         For starts outside the state space, or ``n`` not a positive integer.
     IntegrationError
-        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0``, a non-positive or
+        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0`` at least
+        :data:`MIN_HORIZON_RATE_UNITS` ``/ r`` (too short to decide anything), a non-positive or
         non-finite ``rtol``, ``atol`` or ``cycle_tol``, or a ``raise_on_failure`` or
         ``progress`` that is not a boolean.
 
@@ -290,6 +297,13 @@ def attractors(
         if t0 != 0.0:
             raise IntegrationError(
                 f"t_span must start at 0 (every start is followed from t = 0), got {t_span!r}"
+            )
+        shortest = MIN_HORIZON_RATE_UNITS / rate
+        if not t_end >= shortest:
+            raise IntegrationError(
+                f"t_span {t_span!r} is too short to decide where any start goes: the horizon must be at "
+                f"least {shortest:.3g} ({MIN_HORIZON_RATE_UNITS:g} / r, r = {rate:.3g} the game's rate "
+                "scale, its largest payoff advantage at a vertex); the default is 2000 / r"
             )
     opts = _Options(float(t_end), min(float(t_end), 20.0 / rate), rtol, atol, cycle_tol)
     outcomes = []
