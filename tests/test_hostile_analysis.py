@@ -135,6 +135,13 @@ def test_hostile_analysis_input(fn, exc, pattern):
         fn()
 
 
+def test_complex_payoffs_already_refused_by_rest_points():  # regression guard: already a clear error
+    with pytest.raises(ParameterError, match=r"payoff of 'row'.*I"):
+        gt.analyze(complex_payoff())
+    with pytest.raises(ParameterError, match="not a finite real"):
+        rest_points(complex_payoff())
+
+
 # ------------------------------------------------------------ item 1: transcendental constants
 def test_analyze_irrational_2x2_matches_hand_computation():
     report = gt.analyze(irrational_coordination())

@@ -147,6 +147,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
 from ..progress import progress_reporter
+from .equilibria import _exact_payoffs
 from .faces import _System
 from .limit_sets import _Follow, _Options
 from .outcomes import Attractor, AttractorKind, AttractorReport, Outcome, _group
@@ -277,6 +278,8 @@ def attractors(
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError("attractors takes scalar parameter values; run it once per parameter set")
+    # a complex or infinite payoff (sqrt(-1)*a, log(0)) at these values: ParameterError naming it
+    _exact_payoffs(dyn.game, dyn.exact_parameter_values(params))
     rtol, atol = check_tolerances(rtol, atol)
     cycle_tol = check_positive(cycle_tol, name="cycle_tol")
     raise_on_failure = check_flag(raise_on_failure, name="raise_on_failure")

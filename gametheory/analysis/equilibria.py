@@ -56,6 +56,20 @@ multi-start Newton (``scipy.optimize.root`` from seeded random starts in the
 face, then Newton polishing and de-duplication).  Such points carry
 ``certified=False`` and the result ``complete=False``: a numeric search can
 miss rest points.
+
+Work budget.  One call may spend :data:`WORK_BUDGET_SECONDS` (the
+``work_budget`` option) on the enumeration; the exact solves that would start
+after it are done by the numeric search instead, and after twice the budget the
+remaining supports are not solved at all.  Either way the result is
+``complete=False`` and a note names the supports concerned (a game with three
+4-strategy populations has 3,375 supports; their Groebner bases take minutes).
+The budget is checked between supports.
+
+Irrational constants.  A payoff such as ``exp(-r)`` or ``sqrt(2)`` is rounded
+to a rational with :data:`ROUND_DIGITS` significant digits for the solve
+(noted in the result); the mixed rest points of such a game have no exact
+expression (``exact=None``) but their ``digits`` and eigenvalues are accurate
+to about that precision.
 """
 
 from __future__ import annotations
