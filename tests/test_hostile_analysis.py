@@ -158,7 +158,7 @@ def test_analyze_irrational_2x2_matches_hand_computation():
     y = math.sqrt(2) / (3 * math.exp(-1) + math.sqrt(2))
     x = 1 / (E + 1)
     np.testing.assert_allclose(interior.point, [x, y], rtol=1e-12)
-    assert interior.kind is gt.StabilityKind.SADDLE
+    assert interior.kind is gt.StabilityKind.SADDLE and interior.precision == "rounded"
     assert report.consistent
     assert any("rounded to 40 significant digits" in n for n in report.notes)
 

@@ -229,6 +229,7 @@ def analyze(
     notes.extend(rps.notes)
     consistent = True
     two_strategy = all(pop.size == 2 for pop in game.populations)
+    rounded = any("was rounded to" in n for n in rps.notes)  # irrational payoff constants
     jac_polys = None
     for rp in rps:
         x = rp.point
@@ -241,7 +242,7 @@ def analyze(
             eig = np.where(np.abs(eig.real) <= eps, 0.0, eig.real) + 1j * np.where(
                 np.abs(eig.imag) <= eps, 0.0, eig.imag
             )
-            precision = "exact"
+            precision = "rounded" if rounded else "exact"
         else:
             J = dyn.jacobian_at(x, float_params)
             eig = np.linalg.eigvals(J)
