@@ -113,7 +113,7 @@ __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDG
 #: remaining supports are solved by the numeric multi-start search instead, and the result is
 #: marked not certified complete with a note naming them.  Checked between supports: one
 #: support system may overrun it by the time of its own solve.
-WORK_BUDGET_SECONDS = 15.0
+WORK_BUDGET_SECONDS = 10.0
 #: Significant digits to which an irrational payoff value (``exp(-1)``, ``sqrt(2)``) is rounded
 #: to a rational for the exact solve.
 ROUND_DIGITS = 40
