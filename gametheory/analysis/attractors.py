@@ -147,6 +147,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
 from ..progress import progress_reporter
+from .equilibria import _exact_payoffs
 from .faces import _System
 from .limit_sets import _Follow, _Options
 from .outcomes import Attractor, AttractorKind, AttractorReport, Outcome, _group
@@ -172,6 +173,12 @@ def _sobol_starts(dyn: Dynamics, n: int, seed: int | None) -> np.ndarray:
         edges = np.hstack([np.zeros((n, 1)), block])
         out[:, sl] = np.diff(np.hstack([edges, np.ones((n, 1))]), axis=1)[:, : sl.stop - sl.start]
     return out
+
+
+#: Shortest accepted horizon of :func:`attractors`, in units of ``1 / r`` (``r`` the game's rate
+#: scale): a shorter ``t_span`` raises :class:`~gametheory.errors.IntegrationError` (to be moved
+#: to :mod:`gametheory.limits`).
+MIN_HORIZON_RATE_UNITS = 1.0
 
 
 def attractors(
@@ -248,7 +255,8 @@ def attractors(
     StateError
         For starts outside the state space, or ``n`` not a positive integer.
     IntegrationError
-        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0``, a non-positive or
+        For a ``t_span`` that is not ``(0, t1)`` with finite ``t1 > 0`` at least
+        :data:`MIN_HORIZON_RATE_UNITS` ``/ r`` (too short to decide anything), a non-positive or
         non-finite ``rtol``, ``atol`` or ``cycle_tol``, or a ``raise_on_failure`` or
         ``progress`` that is not a boolean.
 
@@ -270,6 +278,8 @@ def attractors(
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError("attractors takes scalar parameter values; run it once per parameter set")
+    # a complex or infinite payoff (sqrt(-1)*a, log(0)) at these values: ParameterError naming it
+    _exact_payoffs(dyn.game, dyn.exact_parameter_values(params))
     rtol, atol = check_tolerances(rtol, atol)
     cycle_tol = check_positive(cycle_tol, name="cycle_tol")
     raise_on_failure = check_flag(raise_on_failure, name="raise_on_failure")
@@ -290,6 +300,13 @@ def attractors(
         if t0 != 0.0:
             raise IntegrationError(
                 f"t_span must start at 0 (every start is followed from t = 0), got {t_span!r}"
+            )
+        shortest = MIN_HORIZON_RATE_UNITS / rate
+        if not t_end >= shortest:
+            raise IntegrationError(
+                f"t_span {t_span!r} is too short to decide where any start goes: the horizon must be at "
+                f"least {shortest:.3g} ({MIN_HORIZON_RATE_UNITS:g} / r, r = {rate:.3g} the game's rate "
+                "scale, its largest payoff advantage at a vertex); the default is 2000 / r"
             )
     opts = _Options(float(t_end), min(float(t_end), 20.0 / rate), rtol, atol, cycle_tol)
     outcomes = []

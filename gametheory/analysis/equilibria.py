@@ -56,11 +56,28 @@ multi-start Newton (``scipy.optimize.root`` from seeded random starts in the
 face, then Newton polishing and de-duplication).  Such points carry
 ``certified=False`` and the result ``complete=False``: a numeric search can
 miss rest points.
+
+Work budget.  One call may spend :data:`WORK_BUDGET_SECONDS` (the
+``work_budget`` option) on the enumeration; the exact solves that would start
+after it are done by the numeric search instead, and after twice the budget the
+remaining supports are not solved at all.  Either way the result is
+``complete=False`` and a note names the supports concerned (a game with three
+4-strategy populations has 3,375 supports; their Groebner bases take minutes).
+The budget is checked between supports.
+
+Irrational constants.  A payoff such as ``exp(-r)`` or ``sqrt(2)`` is rounded
+to a rational with :data:`ROUND_DIGITS` significant digits for the solve
+(noted in the result); the mixed rest points of such a game have no exact
+expression (``exact=None``) but their ``digits`` and eigenvalues are accurate
+to about that precision.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,10 +85,11 @@ import mpmath
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, check_flag
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError
 from ..game import Game
+from ..progress import progress_reporter
 from .algebra import (
     _DIGITS,
     _POSITIVE,
@@ -88,7 +106,17 @@ from .algebra import (
 from .continua import _continuum, _numeric_continuum
 from .restpoints import RestPoint, RestPoints, RestPointSet
 
-__all__ = ["rest_points", "rest_points_at", "exact_parameter_values"]
+__all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
+
+#: Work budget of the exact enumeration, in seconds of wall-clock time (to be moved to
+#: :mod:`gametheory.limits`).  Once the exact (Groebner) solves of one call have used it, the
+#: remaining supports are solved by the numeric multi-start search instead, and the result is
+#: marked not certified complete with a note naming them.  Checked between supports: one
+#: support system may overrun it by the time of its own solve.
+WORK_BUDGET_SECONDS = 10.0
+#: Significant digits to which an irrational payoff value (``exp(-1)``, ``sqrt(2)``) is rounded
+#: to a rational for the exact solve.
+ROUND_DIGITS = 40
 
 _CACHE: dict[tuple[Any, ...], RestPoints] = {}
 _CACHE_SIZE = 256
@@ -140,14 +168,53 @@ def _exact_payoffs(game: Game, exact: Mapping[str, sympy.Rational]) -> tuple[lis
                         f"the payoff of {game.populations[i].name!r} at {profile} is {approx}, not a finite "
                         "real number, at these parameter values"
                     )
-                value = _rational(float(approx))
+                value = _rounded(approx, i, idx, game)
                 notes.append(
                     f"the payoff of {game.populations[i].name!r} at index {idx} is irrational at these "
-                    "parameters and was rounded to double precision for the exact solve"
+                    f"parameters and was rounded to {ROUND_DIGITS} significant digits for the exact solve: "
+                    "points and eigenvalues are numeric (to about that precision), not exact"
                 )
             out[idx] = value
         arrays.append(out)
     return arrays, notes
+
+
+def _rounded(approx: sympy.Expr, i: int, idx: tuple[int, ...], game: Game) -> sympy.Rational:
+    """A finite real number (already evaluated) as a rational with :data:`ROUND_DIGITS` significant digits."""
+    value = sympy.Rational(str(sympy.Float(approx, ROUND_DIGITS)))
+    if not value.is_Rational:  # pragma: no cover - evalf returned a finite real Float
+        raise ParameterError(
+            f"the payoff of {game.populations[i].name!r} at index {idx} is not a real number"
+        )
+    return value
+
+
+def rounded_constant(value: sympy.Expr, what: str) -> sympy.Rational:
+    """A numeric sympy constant as an exact rational, or rounded to :data:`ROUND_DIGITS` digits if irrational.
+
+    Raises :class:`~gametheory.errors.ParameterError` naming ``what`` when the value is not a
+    finite real number (``sqrt(-1)``, ``zoo``).
+
+    Examples
+    --------
+    >>> rounded_constant(sympy.Rational(1, 3), "x")
+    1/3
+    >>> float(rounded_constant(sympy.sqrt(2), "x")) == 2 ** 0.5
+    True
+    """
+    value = sympy.sympify(value)
+    if value.is_Rational:
+        return value
+    approx = value.evalf(ROUND_DIGITS)
+    if not approx.is_Number or not approx.is_real or not approx.is_finite:
+        raise ParameterError(f"{what} is {approx}, not a finite real number, at these parameter values")
+    return sympy.Rational(str(sympy.Float(approx, ROUND_DIGITS)))
+
+
+def _support_list(supports: list[Any], shown: int = 10) -> str:
+    """The first ``shown`` supports as text, and how many more."""
+    text = "; ".join(str(n) for n in supports[:shown])
+    return text + (f" and {len(supports) - shown} more" if len(supports) > shown else "")
 
 
 def rest_points(
@@ -159,6 +226,8 @@ def rest_points(
     max_exact_solutions: int = 12,
     n_starts: int = 64,
     seed: int = 0,
+    work_budget: float | None = None,
+    progress: bool = False,
 ) -> RestPoints:
     """Every rest point of the replicator dynamics at one parameter set.
 
@@ -185,6 +254,14 @@ def rest_points(
         Largest Bezout bound solved exactly by ``"auto"``.
     n_starts, seed
         Random starts per support for the numeric search, and their seed.
+    work_budget
+        Seconds the exact (Groebner) solves may take in all (default
+        :data:`WORK_BUDGET_SECONDS`); the supports left when it is used up are
+        solved numerically, the result is then not ``complete`` and a note
+        names them.  ``math.inf`` for no budget.
+    progress
+        Report on stderr how many support systems are done
+        (:func:`gametheory.progress.progress_reporter`).
 
     Returns
     -------
@@ -216,6 +293,8 @@ def rest_points(
         max_exact_solutions=max_exact_solutions,
         n_starts=n_starts,
         seed=seed,
+        work_budget=work_budget,
+        progress=progress,
     )
 
 
@@ -228,6 +307,8 @@ def rest_points_at(
     max_exact_solutions: int = 12,
     n_starts: int = 64,
     seed: int = 0,
+    work_budget: float | None = None,
+    progress: bool = False,
 ) -> RestPoints:
     """:func:`rest_points` at parameters already resolved by :func:`exact_parameter_values`.
 
@@ -246,6 +327,16 @@ def rest_points_at(
         raise AnalysisError(f"unknown method {method!r}; use 'auto', 'exact' or 'numeric'")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1e-2):
         raise AnalysisError(f"tol must be a small positive number, got {tol!r}")
+    if work_budget is None:
+        work_budget = WORK_BUDGET_SECONDS
+    if (
+        isinstance(work_budget, bool)
+        or not isinstance(work_budget, (int, float))
+        or math.isnan(work_budget)
+        or work_budget < 0
+    ):
+        raise AnalysisError(f"work_budget must be a number of seconds >= 0, got {work_budget!r}")
+    progress = check_flag(progress, name="progress", error=AnalysisError)
     exact_params = dict(exact_params)
     key = (
         id(dyn),
@@ -256,11 +347,14 @@ def rest_points_at(
         max_exact_solutions,
         n_starts,
         seed,
+        float(work_budget),
     )
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    result = _rest_points(dyn, exact_params, tol, method, max_exact_solutions, n_starts, seed)
+    result = _rest_points(
+        dyn, exact_params, tol, method, max_exact_solutions, n_starts, seed, float(work_budget), progress
+    )
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = result
@@ -275,6 +369,8 @@ def _rest_points(
     max_exact_solutions: int,
     n_starts: int,
     seed: int,
+    work_budget: float = math.inf,
+    progress: bool = False,
 ) -> RestPoints:
     game = dyn.game
     payoffs, notes = _exact_payoffs(game, exact_params)
@@ -290,7 +386,13 @@ def _rest_points(
     def residual(x: np.ndarray) -> float:
         return float(np.max(np.abs(rhs(x[:, None], pvec[:, None])[:, 0]))) if d else 0.0
 
-    for support in support_patterns(game):
+    over_budget: list[Any] = []
+    skipped: list[Any] = []
+    started = time.perf_counter()
+    patterns = support_patterns(game)
+    bar = progress_reporter(len(patterns), "rest_points", progress, unit="supports")
+    for support in patterns:
+        bar.update()
         names = _support_names(game, support)
         system = _SupportSystem(dyn, payoffs, support)
         if system.m == 0:
@@ -306,6 +408,14 @@ def _rest_points(
             continue  # a payoff difference that is a nonzero constant on this face: no rest point
         bound = bezout_bound([len(S) for S in support])
         use_exact = method == "exact" or (method == "auto" and bound <= max_exact_solutions)
+        elapsed = time.perf_counter() - started
+        if elapsed > 2 * work_budget:
+            skipped.append(names)  # the budget of the numeric fallback is used up too
+            complete = False
+            continue
+        if use_exact and elapsed > work_budget:
+            use_exact = False
+            over_budget.append(names)
         if not use_exact:
             numeric_supports += 1
             complete = False
@@ -376,6 +486,7 @@ def _rest_points(
                 )
                 continue
             continua.append(cset)
+    bar.close()
     method_text = {
         "auto": f"exact (Groebner bases over Q) where the Bezout bound is <= {max_exact_solutions}, "
         "multi-start Newton otherwise",
@@ -387,6 +498,19 @@ def _rest_points(
             f"{numeric_supports} support system(s) were solved numerically ({n_starts} seeded starts each): "
             "the enumeration is not certified complete"
         )
+    if over_budget:
+        notes.append(
+            f"the exact enumeration used up its work budget of {work_budget:g} s (work_budget, "
+            f"WORK_BUDGET_SECONDS): {len(over_budget)} support(s) left were solved numerically instead: "
+            f"{_support_list(over_budget)}"
+        )
+    if skipped:
+        notes.append(
+            f"INCOMPLETE: the numeric fallback used up a second work budget of {work_budget:g} s: "
+            f"{len(skipped)} support(s) were not solved at all: {_support_list(skipped)}"
+        )
+    if notes and any("was rounded to" in n for n in notes):  # irrational payoffs: no exact expression
+        points = [p if p.is_vertex else dataclasses.replace(p, exact=None) for p in points]
     points.sort(key=lambda p: (p.face_dimension,))
     return RestPoints(
         points=tuple(points),

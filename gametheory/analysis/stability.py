@@ -49,9 +49,10 @@ import sympy
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
+from ..errors import AnalysisError
 from ..game import Game
 from .corners import corner_conditions
-from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at
+from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at, rounded_constant
 from .ess import is_strict, vertex_deviation_gains
 from .restpoints import RestPoints, Support
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport
@@ -77,8 +78,21 @@ def _jacobian_polynomials(
         row = []
         for c in range(d):
             entry = sympy.expand(J[r, c].xreplace(subs))
-            poly = sympy.Poly(entry, *dyn.states, domain=sympy.QQ) if entry != 0 else None
-            row.append([] if poly is None else list(poly.terms()))
+            if entry == 0:
+                row.append([])
+                continue
+            try:
+                poly = sympy.Poly(entry, *dyn.states, domain=sympy.QQ)
+                row.append(list(poly.terms()))
+            except sympy.polys.polyerrors.PolificationFailed as exc:  # pragma: no cover - not a polynomial
+                raise AnalysisError(
+                    f"the Jacobian entry ({r}, {c}) is not a polynomial in the state: {entry}"
+                ) from exc
+            except sympy.polys.polyerrors.CoercionFailed:
+                # irrational constants (exp(-1), sqrt(2)): coefficients rounded like the payoffs
+                what = f"the Jacobian entry ({r}, {c}) of {dyn.state_names[r]!r}"
+                terms = sympy.Poly(entry, *dyn.states, domain=sympy.EX).as_dict(native=False)
+                row.append([(monom, rounded_constant(coeff, what)) for monom, coeff in terms.items()])
         out.append(row)
     return out
 
@@ -215,6 +229,7 @@ def analyze(
     notes.extend(rps.notes)
     consistent = True
     two_strategy = all(pop.size == 2 for pop in game.populations)
+    rounded = any("was rounded to" in n for n in rps.notes)  # irrational payoff constants
     jac_polys = None
     for rp in rps:
         x = rp.point
@@ -227,7 +242,7 @@ def analyze(
             eig = np.where(np.abs(eig.real) <= eps, 0.0, eig.real) + 1j * np.where(
                 np.abs(eig.imag) <= eps, 0.0, eig.imag
             )
-            precision = "exact"
+            precision = "rounded" if rounded else "exact"
         else:
             J = dyn.jacobian_at(x, float_params)
             eig = np.linalg.eigvals(J)

@@ -103,7 +103,8 @@ class Equilibrium:
     zero_tolerance : float
         The threshold :math:`\\epsilon` below which :math:`|\\operatorname{Re}\\lambda|` counts as zero.
     precision : str
-        ``"exact"`` (60-digit eigenvalues of the exact Jacobian) or ``"double"``.
+        ``"exact"`` (60-digit eigenvalues of the exact Jacobian), ``"rounded"`` (the same, with
+        irrational payoff constants such as ``exp(-1)`` rounded to 40 significant digits) or ``"double"``.
     deviations : tuple of (str, str) or None
         At a vertex: for each eigenvalue, the (population, strategy) of the
         unilateral deviation whose payoff difference it is.

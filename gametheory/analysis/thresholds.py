@@ -12,10 +12,11 @@ import sympy
 from .._checks import as_dynamics
 from ..codegen import compile_expressions
 from ..dynamics.base import Dynamics
-from ..errors import ParameterError, suggest
+from ..errors import AnalysisError, ParameterError, suggest
 from ..game import Game
 from ._text import _html, _pandas
 from .corners import _float_subs, _simplify, corner_conditions
+from .equilibria import _exact_payoffs, exact_parameter_values
 
 __all__ = [
     "CriticalValue",
@@ -156,6 +157,28 @@ class CriticalValues(tuple):
         return pd.DataFrame.from_records(records, columns=columns)
 
 
+def _solve_eigenvalue(
+    eig: sympy.Expr, symbol: sympy.Symbol, parameter: str, profile: Any, dev: Any
+) -> list[sympy.Expr]:
+    """The solutions of ``eig = 0`` for ``symbol``; piecewise payoffs (Max, Min, Abs) as Piecewise.
+
+    Raises :class:`~gametheory.errors.AnalysisError` naming the eigenvalue, vertex and
+    parameter when sympy has no method for the equation.
+    """
+    try:
+        return list(sympy.solve(sympy.Eq(eig, 0), symbol))
+    except NotImplementedError:
+        pass
+    try:
+        return list(sympy.solve(sympy.Eq(eig.rewrite(sympy.Piecewise), 0), symbol))
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        raise AnalysisError(
+            f"critical_values cannot solve the eigenvalue {eig} = 0 of vertex {profile} (deviation {dev}) "
+            f"for {parameter!r}: sympy has no method for this equation (piecewise or transcendental "
+            f"payoff); scan {parameter!r} numerically instead (gametheory.sweep)"
+        ) from exc
+
+
 def critical_values(
     model: Game | Dynamics, parameter: str, params: Mapping[str, Any] | None = None
 ) -> CriticalValues:
@@ -194,6 +217,7 @@ def critical_values(
         raise ParameterError(unknown)
     symbol = g.parameter(parameter).symbol
     subs = _float_subs(g, params)
+    _exact_payoffs(g, exact_parameter_values(dyn, params))  # a complex or infinite payoff: ParameterError
     table = corner_conditions(dyn)
     out = []
     for key in table:
@@ -201,9 +225,11 @@ def critical_values(
         for dev, eig in zip(entry.deviations, entry.eigenvalues):
             if symbol not in eig.free_symbols:
                 continue
-            for sol in sympy.solve(sympy.Eq(eig, 0), symbol):
+            for sol in _solve_eigenvalue(eig, symbol, parameter, entry.profile, dev):
                 sol = _simplify(sol)
                 num = sympy.N(sol.xreplace(subs), 30)
+                if num is sympy.nan:
+                    continue  # a branch of a piecewise (Max/Min/Abs) payoff that does not apply here
                 value = float(num) if num.is_real else None
                 side = None
                 deriv = sympy.diff(eig, symbol).xreplace({**subs, symbol: sol.xreplace(subs)})
