@@ -87,5 +87,7 @@ def escape_markdown_cell(text: str) -> str:
     >>> escape_markdown_cell("a|b\\nc")
     'a\\\\|b c'
     """
-    out = "".join(" " if (ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029") else c for c in str(text))
+    out = "".join(
+        " " if (ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029") else c for c in str(text)
+    )
     return out.replace("|", "\\|")

@@ -302,7 +302,9 @@ class CornerTable(Mapping):
             eig = "; ".join(f"λ{k} = {sympy.sstr(v)}" for k, v in enumerate(e.eigenvalues, start=1))
             cond = _conditions_text(e.conditions, "markdown", {})
             profile = _escape_markdown_cell(", ".join(e.profile))
-            lines.append(f"| {_state_text(e.state)} | {profile} | {_escape_markdown_cell(eig)} | {_escape_markdown_cell(cond)} |")
+            lines.append(
+                f"| {_state_text(e.state)} | {profile} | {_escape_markdown_cell(eig)} | {_escape_markdown_cell(cond)} |"
+            )
         return "\n".join(lines) + "\n"
 
     def to_latex(self, *, caption: str | None = None, label: str | None = None) -> str:
