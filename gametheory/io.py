@@ -35,6 +35,7 @@ import sympy
 
 from .errors import ParseError, SpecificationError, suggest
 from .game import Game, Parameter, state_names
+from .latex import escape_markdown_cell
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -518,7 +519,7 @@ def game_markdown(game: Game) -> str:
     out.append("|" + "---|" * (2 * len(pops)))
     for profile, row in game.payoffs.items():
         cells = [*profile, *(sympy.sstr(e) for e in row)]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |")
     return "\n".join(out)
 
 
