@@ -629,3 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GameError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file or folder the command reads or writes: one line naming it, no traceback
+        where = " ".join(repr(str(f)) for f in (exc.filename, exc.filename2) if f is not None)
+        reason = exc.strerror or str(exc)
+        print(f"error: cannot use {where or 'a file'}: {reason}", file=sys.stderr)
+        return 2

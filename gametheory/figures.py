@@ -266,15 +266,18 @@ def _parameters_tables() -> tuple[str, str]:
         "symbol & name & meaning & STATUS\\_QUO & OPTIMIZED & lever \\\\",
         "\\hline",
     ]
+    from .latex import escape_latex as _escape_latex
+    from .latex import escape_markdown_cell as _escape_markdown_cell
     from .latex import latex_name as _latex_name
 
     for p in cg.PARAMETERS:
         lever = "yes" if p.name in cg.LEVERS else ""
         sq, op = cg.STATUS_QUO[p.name], cg.OPTIMIZED[p.name]
-        md.append(f"| `{p.name}` | {p.description} | {p.source} | {sq:g} | {op:g} | {lever} |")
+        desc, source = _escape_markdown_cell(p.description or ""), _escape_markdown_cell(p.source or "")
+        md.append(f"| `{_escape_markdown_cell(p.name)}` | {desc} | {source} | {sq:g} | {op:g} | {lever} |")
         tex.append(
-            f"${_latex_name(p.name)}$ & \\texttt{{{p.name.replace('_', chr(92) + '_')}}} & {p.description} "
-            f"({p.source}) & {sq:g} & {op:g} & {lever} \\\\"
+            f"${_latex_name(p.name)}$ & \\texttt{{{_escape_latex(p.name)}}} & {_escape_latex(p.description or '')} "
+            f"({_escape_latex(p.source or '')}) & {sq:g} & {op:g} & {lever} \\\\"
         )
     tex += ["\\hline", "\\end{tabular}"]
     return "\n".join(md), "\n".join(tex)

@@ -23,6 +23,9 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
+import re
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +35,7 @@ import sympy
 
 from .errors import ParseError, SpecificationError, suggest
 from .game import Game, Parameter, state_names
+from .latex import escape_markdown_cell
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,29 +80,66 @@ def to_toml(game: Game) -> str:
     for p in game.populations:
         out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
     for p in game.parameters:
-        out.append(f"\n[parameters.{p.name}]")
+        for field in ("description", "source"):
+            value = getattr(p, field)
+            if value is not None and not isinstance(value, str):
+                raise SpecificationError(
+                    f"parameter {p.name!r}: {field} must be a string to be written to TOML, got {value!r}"
+                )
+        out.append(f"\n[parameters.{_toml_key(p.name)}]")
         if p.default is not None:
-            out.append(f"default = {p.default!r}")
+            out.append(f"default = {_toml_number(p.default)}")
         if p.bounds is not None:
             out.append(f"bounds = [{_toml_float(p.bounds[0])}, {_toml_float(p.bounds[1])}]")
         if p.description:
             out.append(f"description = {_toml_string(p.description)}")
         if p.source:
             out.append(f"source = {_toml_string(p.source)}")
-    out.append("\n[payoffs]")
-    for profile, row in game.payoffs.items():
-        exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
-        out.append(f"{_toml_string(','.join(profile))} = [{exprs}]")
+    if all(_comma_safe(s) for pop in game.populations for s in pop.strategies):
+        out.append("\n[payoffs]")
+        for profile, row in game.payoffs.items():
+            exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
+            out.append(f"{_toml_string(','.join(profile))} = [{exprs}]")
+    else:  # a strategy name with a comma (or edge spaces): one [[payoffs]] table per profile, unambiguous
+        for profile, row in game.payoffs.items():
+            exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
+            out.append("\n[[payoffs]]")
+            out.append(f"profile = [{', '.join(_toml_string(s) for s in profile)}]")
+            out.append(f"payoffs = [{exprs}]")
     return "\n".join(out) + "\n"
+
+
+def _comma_safe(strategy: str) -> bool:
+    """Whether a strategy name survives the ``"s1,s2"`` profile key (split at commas, spaces stripped)."""
+    return "," not in strategy and strategy == strategy.strip() and strategy != ""
 
 
 # ---------------------------------------------------------------------- TOML
 def _toml_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    out = []
+    for c in s:
+        if c == "\\" or c == '"':
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif ord(c) < 32 or ord(c) == 127:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _toml_key(s: str) -> str:
-    return s if s.replace("_", "").replace("-", "").isalnum() else _toml_string(s)
+    return s if _BARE_KEY.fullmatch(s) else _toml_string(s)
+
+
+def _toml_number(v: Any) -> str:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    return _toml_float(float(v))
 
 
 def _toml_float(v: float) -> str:
@@ -147,13 +188,27 @@ def load_game(path: str | Path) -> Game:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise SpecificationError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"model file {str(path)!r} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
+    if stat.S_ISDIR(info.st_mode):
+        raise ParseError(f"model file {str(path)!r} is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends: regular files only
+        raise ParseError(f"model file {str(path)!r} is not a regular file (a FIFO, device or socket)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ParseError(
+            f"model file {str(path)!r} is {info.st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,}"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more than the limit, whatever stat said
+    except OSError as exc:
+        raise SpecificationError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"model file {str(path)!r} is over the limit of {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"model file {str(path)!r} is not UTF-8 text: {exc}") from None
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
@@ -186,7 +241,7 @@ def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Gam
     """
     if format == "json":
         try:
-            doc = json.loads(text)
+            doc = json.loads(text, object_pairs_hook=_no_duplicates(source))
         except (json.JSONDecodeError, RecursionError) as exc:
             raise ParseError(f"model file {source!r} is not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
@@ -198,9 +253,25 @@ def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Gam
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(f"model file {source!r} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ParseError(f"model file {source!r} is nested too deeply to read as TOML") from None
     else:
         raise SpecificationError(f"unknown model file format {format!r}; use 'toml' or 'json'")
     return _game_from_document(doc, source)
+
+
+def _no_duplicates(source: str) -> Any:
+    """A ``json`` ``object_pairs_hook`` refusing a key given twice in one object (json keeps the last)."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise SpecificationError(f"model file {source!r}: key {key!r} is given twice in one object")
+            out[key] = value
+        return out
+
+    return hook
 
 
 def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
@@ -236,6 +307,7 @@ def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<js
             raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
         populations[player] = [str(n) for n in names]
     payoffs: dict[tuple[str, ...], Any] = {}
+    keys: dict[tuple[str, ...], Any] = {}
     raw = doc.get("payoffs")
     if not isinstance(raw, Mapping):
         raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
@@ -259,6 +331,12 @@ def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<js
                     f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
                 )
             profile.append(names[index])
+        if tuple(profile) in payoffs:
+            raise SpecificationError(
+                f"reference case {source!r}: payoff keys {keys[tuple(profile)]!r} and {key!r} "
+                "name the same profile"
+            )
+        keys[tuple(profile)] = key
         payoffs[tuple(profile)] = row
     params = doc.get("parameters") or {}
     if not isinstance(params, Mapping):
@@ -285,8 +363,11 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     for key in ("populations", "payoffs"):
         if key not in doc:
             raise SpecificationError(f"model file {source!r} has no [{key}] table")
+        if key == "payoffs" and isinstance(doc[key], list):
+            continue  # [[payoffs]] tables with profile = [...] (written when strategy names hold commas)
         if not isinstance(doc[key], Mapping):
             raise SpecificationError(f"model file {source!r}: [{key}] must be a table")
+    payoffs = _payoff_table(doc["payoffs"], source)
     populations = doc["populations"]
     for name, strategies in populations.items():
         if not isinstance(strategies, list):
@@ -318,7 +399,44 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     name = doc.get("name", "")
     if not isinstance(name, str):
         raise SpecificationError(f"model file {source!r}: name must be a string")
-    return Game.from_table(populations, doc["payoffs"], parameters, name=name)
+    return Game.from_table(populations, payoffs, parameters, name=name)
+
+
+def _payoff_table(raw: Any, source: str) -> dict[tuple[str, ...], Any]:
+    """Payoffs keyed by profile tuples, from a ``[payoffs]`` table or a list of ``[[payoffs]]`` tables."""
+    table: dict[tuple[str, ...], Any] = {}
+    keys: dict[tuple[str, ...], Any] = {}
+    if isinstance(raw, list):
+        entries = []
+        for k, entry in enumerate(raw, start=1):
+            if not isinstance(entry, Mapping) or set(entry) != {"profile", "payoffs"}:
+                raise SpecificationError(
+                    f"model file {source!r}: [[payoffs]] entry {k} must have exactly the keys "
+                    "'profile' and 'payoffs'"
+                )
+            profile = entry["profile"]
+            if not isinstance(profile, list) or not all(isinstance(s, str) for s in profile):
+                raise SpecificationError(
+                    f"model file {source!r}: [[payoffs]] entry {k}: profile must be a list of strategy names, "
+                    f"got {profile!r}"
+                )
+            entries.append((profile, tuple(profile), entry["payoffs"]))
+    else:
+        entries = [
+            (key, tuple(s.strip() for s in key.split(",")) if isinstance(key, str) else key, row)
+            for key, row in raw.items()
+        ]
+    for key, profile, row in entries:
+        if not isinstance(profile, tuple):
+            table[profile] = row  # not a profile at all: Game.from_table names it
+            continue
+        if profile in table:
+            raise SpecificationError(
+                f"model file {source!r}: payoff keys {keys[profile]!r} and {key!r} name the same profile {profile}"
+            )
+        keys[profile] = key
+        table[profile] = row
+    return table
 
 
 # ------------------------------------------------------------ text renderings
@@ -401,7 +519,7 @@ def game_markdown(game: Game) -> str:
     out.append("|" + "---|" * (2 * len(pops)))
     for profile, row in game.payoffs.items():
         cells = [*profile, *(sympy.sstr(e) for e in row)]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |")
     return "\n".join(out)
 
 

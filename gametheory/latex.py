@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["latex_name"]
+__all__ = ["escape_latex", "escape_markdown_cell", "latex_name"]
 
 _GREEK = {
     "alpha",
@@ -45,3 +45,49 @@ def latex_name(name: str) -> str:
     base = {"lam": "lambda"}.get(base, base)
     head = f"\\{base}" if base in _GREEK else base if len(base) == 1 else f"\\mathit{{{base}}}"
     return f"{head}_{{{sub}}}" if sub else head
+
+
+_LATEX_SPECIAL = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "$": "\\$",
+    "&": "\\&",
+    "#": "\\#",
+    "^": "\\textasciicircum{}",
+    "_": "\\_",
+    "~": "\\textasciitilde{}",
+    "%": "\\%",
+}
+
+
+def escape_latex(text: str) -> str:
+    """User text made safe for LaTeX text mode: every special character escaped, control characters blanked.
+
+    Every writer of ``.tex`` output passes user strings (model, population,
+    strategy and parameter names, descriptions, captions) through this function,
+    so no user string can run a LaTeX command (``\\input{/etc/hostname}``).
+
+    Examples
+    --------
+    >>> print(escape_latex("\\\\input{/etc/hostname} 50% & R_g"))
+    \\textbackslash{}input\\{/etc/hostname\\} 50\\% \\& R\\_g
+    """
+    return "".join(
+        _LATEX_SPECIAL.get(c, " " if (ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029") else c)
+        for c in str(text)
+    )
+
+
+def escape_markdown_cell(text: str) -> str:
+    """User text made safe for one cell of a Markdown table: ``|`` escaped, line breaks and control characters blanked.
+
+    Examples
+    --------
+    >>> escape_markdown_cell("a|b\\nc")
+    'a\\\\|b c'
+    """
+    out = "".join(
+        " " if (ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029") else c for c in str(text)
+    )
+    return out.replace("|", "\\|")

@@ -9,6 +9,8 @@ from typing import Any
 
 import sympy
 
+from ..latex import escape_latex as _escape_latex
+
 
 def _sign(v: complex, eps: float) -> str:
     re = v.real
@@ -29,7 +31,7 @@ def _fmt_complex(v: complex, digits: int = 4) -> str:
 
 
 def _latex_escape(text: str) -> str:
-    return text.replace("&", "\\&").replace("%", "\\%").replace("_", "\\_").replace("#", "\\#")
+    return _escape_latex(text)
 
 
 def _conditions_text(conditions: Sequence[Any], fmt: str, names: Mapping[sympy.Symbol, str]) -> str:

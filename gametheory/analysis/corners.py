@@ -15,6 +15,7 @@ from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
+from ..latex import escape_markdown_cell as _escape_markdown_cell
 from ..latex import latex_name as _latex_name
 from ._text import _conditions_text, _html, _latex_escape, _pandas
 from .equilibria import _exact_payoffs, exact_parameter_values
@@ -300,7 +301,10 @@ class CornerTable(Mapping):
         for e in self._entries:
             eig = "; ".join(f"λ{k} = {sympy.sstr(v)}" for k, v in enumerate(e.eigenvalues, start=1))
             cond = _conditions_text(e.conditions, "markdown", {})
-            lines.append(f"| {_state_text(e.state)} | {', '.join(e.profile)} | {eig} | {cond} |")
+            profile = _escape_markdown_cell(", ".join(e.profile))
+            lines.append(
+                f"| {_state_text(e.state)} | {profile} | {_escape_markdown_cell(eig)} | {_escape_markdown_cell(cond)} |"
+            )
         return "\n".join(lines) + "\n"
 
     def to_latex(self, *, caption: str | None = None, label: str | None = None) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 from ..game import Game
+from ..latex import escape_markdown_cell as _escape_markdown_cell
 from ..latex import latex_name as _latex_name
 from ._text import (
     _LOCATION_PLURAL,
@@ -373,7 +374,7 @@ class StabilityReport:
         header = "| Equilibrium | Eigenvalues | Sign | Stability | Conditions |\n|---|---|---|---|---|"
         lines = [header]
         for row in self._rows(symbolic, "markdown"):
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+            lines.append("| " + " | ".join(_escape_markdown_cell(c) for c in row) + " |")
         lines.extend(f"\n{n}" for n in self._short_notes())
         return "\n".join(lines) + "\n"
 
