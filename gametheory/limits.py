@@ -2,9 +2,9 @@
 
 Every limit that protects a user from a hang, an exhausted memory or an
 unreadable result lives here, with the :class:`~gametheory.errors.GameError`
-subclass raised when it is exceeded.  Change them for a session by assigning
-to the module attribute before building games (``gametheory.limits.MAX_PROFILES
-= 200_000``).
+subclass raised when it is exceeded (or what happens instead).  The modules
+that enforce a limit import its value from here; functions with a budget
+argument (``rest_points(work_budget=...)``) take it as their default.
 
 ========================  ==========  =============================================  =====================
 limit                     value       what it bounds                                 raises
@@ -15,6 +15,11 @@ limit                     value       what it bounds                            
 ``MAX_PROFILES``          100,000     pure strategy profiles of a game               ``SpecificationError``
 ``MAX_FILE_BYTES``        5,000,000   size of a model file read by ``load_game``     ``ParseError``
 ``MAX_GRID_POINTS``       10**8       states of a ``basins`` grid                    ``SpecificationError``
+``WORK_BUDGET_SECONDS``   10.0        exact (Groebner) solving in ``rest_points``    result marked
+                                      and ``analyze``; the rest is solved            incomplete, with a
+                                      numerically (2x: left unsolved)                note naming supports
+``MIN_HORIZON_RATE_UNITS``  1.0       shortest ``attractors`` horizon, in ``1 / r``  ``IntegrationError``
+                                      (``r`` the game's rate scale)
 ========================  ==========  =============================================  =====================
 
 Examples
@@ -26,7 +31,16 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["MAX_DEPTH", "MAX_EXPONENT", "MAX_FILE_BYTES", "MAX_GRID_POINTS", "MAX_LENGTH", "MAX_PROFILES"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_FILE_BYTES",
+    "MAX_GRID_POINTS",
+    "MAX_LENGTH",
+    "MAX_PROFILES",
+    "MIN_HORIZON_RATE_UNITS",
+    "WORK_BUDGET_SECONDS",
+]
 
 #: Longest accepted payoff expression, in characters.
 MAX_LENGTH = 20_000
@@ -40,3 +54,11 @@ MAX_PROFILES = 100_000
 MAX_FILE_BYTES = 5_000_000
 #: Largest grid :func:`gametheory.studies.basins.basins` accepts (its outcome labels are kept in memory).
 MAX_GRID_POINTS = 10**8
+#: Wall-clock seconds one ``rest_points``/``analyze`` call may spend on exact (Groebner) solves;
+#: the remaining supports are then solved by the numeric multi-start search and the result is
+#: marked incomplete with a note naming them (after twice the budget they are left unsolved).
+#: Checked between supports: one support system may overrun it by the time of its own solve.
+WORK_BUDGET_SECONDS = 10.0
+#: Shortest accepted horizon of :func:`gametheory.analysis.attractors.attractors`, in units of
+#: ``1 / r`` (``r`` the game's rate scale); a shorter ``t_span`` raises ``IntegrationError``.
+MIN_HORIZON_RATE_UNITS = 1.0

@@ -175,10 +175,7 @@ def _sobol_starts(dyn: Dynamics, n: int, seed: int | None) -> np.ndarray:
     return out
 
 
-#: Shortest accepted horizon of :func:`attractors`, in units of ``1 / r`` (``r`` the game's rate
-#: scale): a shorter ``t_span`` raises :class:`~gametheory.errors.IntegrationError` (to be moved
-#: to :mod:`gametheory.limits`).
-MIN_HORIZON_RATE_UNITS = 1.0
+from ..limits import MIN_HORIZON_RATE_UNITS  # noqa: E402  (resource limits live in one place)
 
 
 def attractors(

@@ -108,12 +108,8 @@ from .restpoints import RestPoint, RestPoints, RestPointSet
 
 __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
 
-#: Work budget of the exact enumeration, in seconds of wall-clock time (to be moved to
-#: :mod:`gametheory.limits`).  Once the exact (Groebner) solves of one call have used it, the
-#: remaining supports are solved by the numeric multi-start search instead, and the result is
-#: marked not certified complete with a note naming them.  Checked between supports: one
-#: support system may overrun it by the time of its own solve.
-WORK_BUDGET_SECONDS = 10.0
+from ..limits import WORK_BUDGET_SECONDS  # noqa: E402  (resource limits live in one place)
+
 #: Significant digits to which an irrational payoff value (``exp(-1)``, ``sqrt(2)``) is rounded
 #: to a rational for the exact solve.
 ROUND_DIGITS = 40
