@@ -118,7 +118,9 @@ def check_t_span(t_span: Any, t_eval: Any = None) -> tuple[tuple[float, float], 
         raise IntegrationError(f"t_eval must be a 1-D array of times, got {t_eval!r:.80}") from None
     if te.ndim != 1 or te.size == 0:
         raise IntegrationError(f"t_eval must be a non-empty 1-D array of times, got shape {te.shape}")
-    if not np.isfinite(te).all() or te.min() < t0 or te.max() > t1:
+    if not np.isfinite(te).all():
+        raise IntegrationError(f"t_eval contains NaN or infinite times: {t_eval!r:.80}")
+    if te.min() < t0 or te.max() > t1:
         raise IntegrationError(f"t_eval must lie within t_span ({t0:g}, {t1:g})")
     if np.any(np.diff(te) <= 0):
         raise IntegrationError("t_eval must be strictly increasing")
@@ -126,7 +128,9 @@ def check_t_span(t_span: Any, t_eval: Any = None) -> tuple[tuple[float, float], 
 
 
 def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
-    """Validate ``rtol`` and ``atol``: real numbers, finite and > 0 (booleans are refused).
+    """Validate ``rtol`` and ``atol``: real numbers, finite and > 0 (booleans are refused); ``rtol < 1``.
+
+    A relative tolerance of 1 or more allows errors as large as the solution itself: refused.
 
     Examples
     --------
@@ -137,7 +141,10 @@ def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
     ...
     gametheory.errors.IntegrationError: rtol must be a positive finite number, got True
     """
-    return check_positive(rtol, name="rtol"), check_positive(atol, name="atol")
+    rtol, atol = check_positive(rtol, name="rtol"), check_positive(atol, name="atol")
+    if rtol >= 1:
+        raise IntegrationError(f"rtol must be below 1 (a relative error), got {rtol!r}")
+    return rtol, atol
 
 
 def check_positive(value: Any, *, name: str) -> float:

@@ -308,6 +308,11 @@ class Dynamics(abc.ABC):
         ...
         gametheory.errors.ParameterError: unknown parameters 'aa' (did you mean 'a'?), 'b'; the game's parameters are ['a']
         """
+        if params is not None and not isinstance(params, Mapping):
+            raise ParameterError(
+                f"params must be a mapping {{name: value}}, e.g. {{'F_g': 3.0}}; got {type(params).__name__} "
+                f"{params!r:.60}"
+            )
         game = self.game
         params = dict(params or {})
         names = game.parameter_names
@@ -324,15 +329,21 @@ class Dynamics(abc.ABC):
         values, length = [], None
         for p in game.parameters:
             raw = params.get(p.name, p.default)
+            if raw is None or isinstance(raw, (bool, np.bool_, str, bytes)):
+                raise ParameterError(f"parameter {p.name!r}: value {raw!r} is not a number")
             try:
                 value = np.asarray(raw, dtype=float)
             except (TypeError, ValueError):
-                raise ParameterError(f"parameter {p.name!r}: value {raw!r} is not a number") from None
+                raise ParameterError(f"parameter {p.name!r}: value {raw!r:.80} is not a number") from None
+            if np.asarray(raw).dtype.kind in "bUS":
+                raise ParameterError(f"parameter {p.name!r}: values {raw!r:.80} are not numbers")
             if value.ndim > 1:
                 raise ParameterError(
                     f"parameter {p.name!r}: values must be a scalar or a 1-D array, got shape {value.shape}"
                 )
             if value.ndim == 1:
+                if value.shape[0] == 0:
+                    raise ParameterError(f"parameter {p.name!r}: the array of values is empty")
                 if length is not None and value.shape[0] != length:
                     raise ParameterError(
                         f"parameter {p.name!r} has {value.shape[0]} values, other parameters have {length}"
