@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, check_count
 from ..errors import SpecificationError
 from . import grids
 from .execution import Task, check_progress, external_threads, run_chunks, settings
@@ -233,6 +233,7 @@ def basins(
     p_base = dyn.parameter_vector(base)
     resolved = dict(zip(dyn.game.parameter_names, map(float, p_base)))
     tol = grids.tolerance(tol)
+    seed = check_count(seed, name="seed", minimum=0, error=SpecificationError)
     size = grids.positive_int(chunk_size, "chunk_size")
     coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)

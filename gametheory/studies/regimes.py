@@ -256,6 +256,7 @@ def regime_map(
         n, name="n (the number of simulated starts per cell)", minimum=0, error=SpecificationError
     )
     tol = grids.tolerance(tol)
+    seed = check_count(seed, name="seed", minimum=0, error=SpecificationError)
     coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
     check_executor(executor)

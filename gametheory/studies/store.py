@@ -134,6 +134,12 @@ class Store:
         n_chunks: int,
     ) -> None:
         zarr = _open_zarr()
+        if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+            raise StoreError(
+                f"store must be a directory path (str or os.PathLike), got {type(path).__name__} {path!r:.60}"
+            )
+        if "\0" in str(path):
+            raise StoreError(f"store path {str(path)!r} contains a NUL byte")
         self.path = Path(path)
         self.layout = dict(layout)
         self.n_chunks = n_chunks
@@ -142,6 +148,11 @@ class Store:
         where = repr(str(self.path))
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"store {where} exists and is not a directory")
+        for parent in self.path.parents:
+            if parent.exists() and not parent.is_dir():
+                raise StoreError(
+                    f"store {where} lies under {str(parent)!r}, which is a file, not a directory"
+                )
         if (self.path / "zarr.json").exists():
             try:
                 self.group = zarr.open_group(self.path, mode="r+")
@@ -172,7 +183,10 @@ class Store:
                 raise StoreError(
                     f"store {where} is a non-empty directory without zarr.json; give an empty or new directory"
                 )
-            self.group = zarr.open_group(self.path, mode="w")
+            try:
+                self.group = zarr.open_group(self.path, mode="w")
+            except OSError as exc:
+                raise StoreError(f"store {where} cannot be created: {exc.strerror or exc}") from None
             self.group.attrs.update(
                 {"format": STORE_FORMAT, "kind": spec["kind"], "spec_sha256": self.spec_sha256, "spec": spec,
                  "versions": versions}
