@@ -109,6 +109,7 @@ GREEK: Mapping[str, str] = {
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ⁿⁱ⁺⁻"
 _CONSTANTS = ("True", "False", "None")  # keywords that stay literals (and are then rejected)
+_DECIMAL = re.compile(r"[0-9][0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9]+)?|\.[0-9][0-9_]*([eE][+-]?[0-9]+)?")
 _KEYWORD_PREFIX = "kw__"  # Python keywords used as names (``lambda``) are renamed to this + name
 
 
@@ -181,12 +182,20 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
         raise ParseError(f"empty expression{context}")
     clean = text.translate(_PDF_CHARACTERS)
     _refuse_typography(text, clean, context)
-    source = _rename_tokens(clean, text, context)
+    reserved = re.search(rf"(?<![A-Za-z0-9_]){_KEYWORD_PREFIX}", clean)
+    if reserved:
+        raise ParseError(
+            f"names starting with {_KEYWORD_PREFIX!r} are reserved for internal use{context}: {_short(text)!r}"
+        )
+    source = _rename_tokens(clean, text, context).strip()
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         raise ParseError(f"cannot parse {_short(text)!r}{context}: {exc}{_hint(clean)}") from None
-    return _Translator(text, context).visit(tree.body, 0)
+    expr = _Translator(text, context, source).visit(tree.body, 0)
+    if expr.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ParseError(f"{_short(text)!r}{context} is not a finite real number (it evaluates to {expr})")
+    return expr
 
 
 def as_python_number(value: object) -> object:
@@ -327,9 +336,10 @@ def _canonical(expr: sympy.Basic, context: str) -> sympy.Expr:
 class _Translator:
     """Translate a checked Python syntax tree into sympy, node by node."""
 
-    def __init__(self, text: str, context: str) -> None:
+    def __init__(self, text: str, context: str, source: str = "") -> None:
         self.text = text
         self.context = context
+        self.source = source  # the text the tree was parsed from: decimal literals are read from it
 
     def fail(self, what: str) -> ParseError:
         return ParseError(
@@ -343,7 +353,11 @@ class _Translator:
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self.fail(f"the literal {value!r}")
-            return _number(value, self.context)
+            number = _number(value, self.context)
+            literal = ast.get_source_segment(self.source, node) if isinstance(value, float) else None
+            if literal and _DECIMAL.fullmatch(literal):
+                return sympy.Rational(literal.replace("_", ""))  # every digit as written: decimals are exact
+            return number
         if isinstance(node, ast.Name):
             return self.name(node.id)
         if isinstance(node, ast.UnaryOp):
@@ -353,6 +367,8 @@ class _Translator:
             if isinstance(node.op, ast.UAdd):
                 return operand
             raise self.fail(f"the operator {type(node.op).__name__}")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            return self.chain(node, depth)
         if isinstance(node, ast.BinOp):
             left = self.visit(node.left, depth + 1)
             right = self.visit(node.right, depth + 1)
@@ -378,6 +394,30 @@ class _Translator:
             ast.Lambda: "a lambda",
         }.get(type(node), type(node).__name__)
         raise self.fail(kind)
+
+    def chain(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        """A flat sum ``a + b - c`` or product ``a * b / c``: one level of nesting, however long.
+
+        The left spine of the tree is walked iteratively and the terms combined at
+        once, so the depth limit measures nesting, not length.
+        """
+        additive = isinstance(node.op, (ast.Add, ast.Sub))
+        group = (ast.Add, ast.Sub) if additive else (ast.Mult, ast.Div)
+        parts: list[tuple[ast.operator, ast.AST]] = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, group):
+            parts.append((node.op, node.right))
+            node = node.left  # type: ignore[assignment]
+        items = [self.visit(node, depth + 1)]
+        for op, right in reversed(parts):
+            term = self.visit(right, depth + 1)
+            if isinstance(op, ast.Sub):
+                term = -term
+            elif isinstance(op, ast.Div):
+                if term == 0:
+                    raise ParseError(f"division by zero{self.context}: {_short(self.text)!r}")
+                term = 1 / term
+            items.append(term)
+        return sympy.Add(*items) if additive else sympy.Mul(*items)
 
     def name(self, ident: str) -> sympy.Symbol:
         if ident.startswith(_KEYWORD_PREFIX):
