@@ -30,10 +30,11 @@ from .errors import (
     StoreError,
 )
 from .expressions import parse_expression
-from .game import Game, Parameter, Population
+from .game import Game, Population
 from .io import load_game, loads_game
 from .numerics.ensemble import Ensemble, simulate_many  # noqa: E402
 from .numerics.integrate import Trajectory, simulate  # noqa: E402
+from .parameters import Parameter
 from .studies.basins import basins  # noqa: E402
 from .studies.regimes import regime_map  # noqa: E402
 from .studies.sweeps import sweep  # noqa: E402

@@ -427,6 +427,10 @@ class _Translator:
         return parameter_symbol(ascii_name(ident))  # Python's NFKC may have made Greek of a variant
 
     def power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+        if exponent.is_number and not exponent.is_extended_real:
+            raise ParseError(
+                f"{_short(self.text)!r}{self.context} is not a finite real number (exponent {exponent})"
+            )
         if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
             raise ParseError(f"numeric exponent {exponent} exceeds the limit of {MAX_EXPONENT}{self.context}")
         if base == 0 and exponent.is_number and exponent.is_negative:

@@ -29,7 +29,8 @@ import numpy as np
 import sympy
 
 from .errors import SpecificationError, suggest
-from .expressions import ascii_name, parameter_symbol, parse_expression
+from .expressions import parse_expression
+from .parameters import Parameter
 
 if TYPE_CHECKING:
     from .dynamics.replicator import ReplicatorDynamics
@@ -102,92 +103,6 @@ class Population:
                 f"population {self.name!r} has no strategy {strategy!r}"
                 f"{suggest(strategy, self.strategies)}; its strategies are {list(self.strategies)}"
             ) from None
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A named model parameter.
-
-    Attributes
-    ----------
-    name
-        Identifier used in payoff expressions.
-    default
-        Default numerical value, or ``None`` (then a value must be given).
-    bounds
-        ``(lower, upper)`` admissible range (``math.inf`` allowed), or ``None``.
-    description
-        What the parameter means.
-    source
-        Where it comes from (e.g. a section of a paper).
-
-    A Greek name is stored as its ASCII name (``"α"`` is ``"alpha"``, see
-    :data:`gametheory.expressions.GREEK`), as in payoff strings.  Defaults and
-    bounds may be Python or numpy numbers; they are stored as ``float``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p = Parameter("θ", np.float64(0.5), (0, 1), "exposure probability", "section 2.1")
-    >>> p.name, p.default, p.bounds
-    ('theta', 0.5, (0.0, 1.0))
-    >>> p.summary()
-    'theta = 0.5 in [0, 1]: exposure probability (section 2.1)'
-    """
-
-    name: str
-    default: float | None = None
-    bounds: tuple[float, float] | None = None
-    description: str = ""
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.name, str):
-            object.__setattr__(self, "name", ascii_name(self.name))  # "α" is "alpha", as in payoffs
-        if not isinstance(self.name, str) or not self.name.isidentifier() or self.name.startswith("_"):
-            raise SpecificationError(
-                f"parameter name {self.name!r} must be an identifier not starting with '_'"
-            )
-        if self.default is not None:
-            if isinstance(self.default, (bool, np.bool_)) or np.ndim(self.default) != 0:
-                raise SpecificationError(f"parameter {self.name!r}: default {self.default!r} is not a number")
-            try:
-                value = float(self.default)  # numpy scalars and 0-d arrays convert exactly
-            except (TypeError, ValueError):
-                raise SpecificationError(
-                    f"parameter {self.name!r}: default {self.default!r} is not a number"
-                ) from None
-            if not math.isfinite(value):
-                raise SpecificationError(f"parameter {self.name!r}: default {value} is not finite")
-            object.__setattr__(self, "default", value)
-        if self.bounds is not None:
-            try:
-                lo, hi = (float(b) for b in self.bounds)
-            except (TypeError, ValueError):
-                raise SpecificationError(
-                    f"parameter {self.name!r}: bounds {self.bounds!r} must be two numbers (lower, upper)"
-                ) from None
-            if not lo <= hi:
-                raise SpecificationError(f"parameter {self.name!r}: bounds ({lo}, {hi}) are reversed")
-            object.__setattr__(self, "bounds", (lo, hi))
-            if self.default is not None and not lo <= self.default <= hi:
-                raise SpecificationError(
-                    f"parameter {self.name!r}: default {self.default} lies outside its bounds ({lo}, {hi})"
-                )
-
-    def summary(self) -> str:
-        """One line: name, default, bounds, description and source."""
-        from .io import parameter_summary
-
-        return parameter_summary(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.summary()
-
-    @property
-    def symbol(self) -> sympy.Symbol:
-        """The sympy symbol of the parameter: ``sympy.Symbol(name)``, no assumptions."""
-        return parameter_symbol(self.name)
 
 
 Profile = tuple[str, ...]
@@ -292,6 +207,11 @@ class Game:
         """
         keyed: dict[tuple[str, ...], Sequence[Any]] = {}
         for key, value in payoffs.items():
+            if not isinstance(key, (str, tuple, list)):
+                raise SpecificationError(
+                    f"profile key {key!r} must be a tuple of strategy names or a string like 'C,E,A', "
+                    f"got {type(key).__name__}"
+                )
             profile = tuple(s.strip() for s in key.split(",")) if isinstance(key, str) else tuple(key)
             if profile in keyed:
                 raise SpecificationError(f"profile {profile} is given twice in the payoff table")

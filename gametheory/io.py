@@ -34,8 +34,9 @@ from typing import Any
 import sympy
 
 from .errors import ParseError, SpecificationError, suggest
-from .game import Game, Parameter, state_names
+from .game import Game, state_names
 from .latex import escape_markdown_cell
+from .parameters import Parameter
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -119,7 +119,7 @@ def games(
         sizes.append(draw(st.integers(min_strategies, top)))
     pops, payoffs = draw(payoff_tables(tuple(sizes), payoff_range=payoff_range, symbolic=symbolic))
     used = sorted({name for row in payoffs.values() for e in row for name in _PARAMETER_NAMES if name in e})
-    from .game import Parameter
+    from .parameters import Parameter
 
     params = [Parameter(name, 1.0, (-10.0, 10.0)) for name in used]
     return Game.from_table(pops, payoffs, params)

@@ -32,7 +32,8 @@ def irrational_coordination():
 
 
 def complex_payoff():
-    return two_by_two(("sqrt(-1)*a", "1"), ("0", "1"), ("1", "0"), ("0", "0"), parameters={"a": 1.0})
+    # sqrt(-1)*a is refused when parsed; sqrt(a) at a = -1 is complex only at the parameter values
+    return two_by_two(("sqrt(a)", "1"), ("0", "1"), ("1", "0"), ("0", "0"), parameters={"a": -1.0})
 
 
 def max_payoff(b):

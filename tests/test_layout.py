@@ -39,6 +39,7 @@ LAYERS = {
     "_version": 0,
     "progress": 0,
     "limits": 0,
+    "parameters": 0,
     "numerics": 1,
     "analysis": 2,
     "studies": 3,
@@ -56,6 +57,7 @@ LAYERS = {
 FORWARDS = {
     ("gametheory.game", "gametheory.dynamics.replicator"),  # Game.replicator()
     ("gametheory.game", "gametheory.io"),  # Game.to_toml(), Game.summary() and notebook renderings
+    ("gametheory.parameters", "gametheory.io"),  # Parameter.summary()
     ("gametheory.dynamics.base", "gametheory.numerics.integrate"),  # Dynamics.simulate()
     ("gametheory.dynamics.base", "gametheory.numerics.ensemble"),  # Dynamics.simulate_many()
 }

@@ -142,6 +142,7 @@ from .._checks import (
     check_positive,
     check_t_span,
     check_tolerances,
+    keywords_checked,
 )
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
@@ -178,6 +179,7 @@ def _sobol_starts(dyn: Dynamics, n: int, seed: int | None) -> np.ndarray:
 from ..limits import MIN_HORIZON_RATE_UNITS  # noqa: E402  (resource limits live in one place)
 
 
+@keywords_checked
 def attractors(
     model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
@@ -374,6 +374,7 @@ def _corner_entries(game: Game) -> tuple[CornerEntry, ...]:
     return tuple(entries)
 
 
+@keywords_checked
 def corner_conditions(model: Game | Dynamics) -> CornerTable:
     """Exact eigenvalues and ESS conditions at every vertex of the game.
 

@@ -85,7 +85,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics, check_flag
+from .._checks import as_dynamics, check_flag, keywords_checked
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError
 from ..game import Game
@@ -213,6 +213,7 @@ def _support_list(supports: list[Any], shown: int = 10) -> str:
     return text + (f" and {len(supports) - shown} more" if len(supports) > shown else "")
 
 
+@keywords_checked
 def rest_points(
     model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,

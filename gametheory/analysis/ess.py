@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
@@ -94,6 +94,7 @@ def _best_deviation_gain(dyn: Dynamics, F: np.ndarray) -> tuple[np.ndarray, np.n
     return gain, scale
 
 
+@keywords_checked
 def strict_equilibria(
     model: Game | Dynamics, params: Mapping[str, Any] | None = None, *, tol: float = 1e-9
 ) -> np.ndarray:

@@ -41,15 +41,16 @@ eigenvalues and :math:`\\epsilon = \\mathrm{tol}\\cdot\\max(1, \\|J\\|_2)`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
-from ..errors import AnalysisError
+from ..errors import AnalysisError, SpecificationError, suggest
 from ..game import Game
 from .corners import corner_conditions
 from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at, rounded_constant
@@ -155,6 +156,7 @@ def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
     return out, float(np.max(np.abs(out - targets))) if len(targets) else 0.0
 
 
+@keywords_checked
 def analyze(
     model: Game | Dynamics,
     params: Mapping[str, Any] | None = None,
@@ -220,6 +222,13 @@ def analyze(
     exact_params = exact_parameter_values(dyn, params)
     float_params = {name: float(v) for name, v in exact_params.items()}
     pvec = np.array(list(float_params.values()), dtype=float)
+    options = inspect.signature(rest_points_at).parameters
+    unknown = [k for k in rest_point_options if k not in options or k in ("dyn", "exact_params")]
+    if unknown:
+        known = [*inspect.signature(analyze).parameters, *options]
+        raise SpecificationError(
+            f"analyze(): got an unexpected keyword argument {unknown[0]!r}{suggest(unknown[0], known)}"
+        )
     rps: RestPoints = rest_points_at(dyn, exact_params, **rest_point_options)
     payoff_f = dyn.compiled("payoffs")
     table = corner_conditions(dyn)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..codegen import compile_expressions
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError, suggest
@@ -179,6 +179,7 @@ def _solve_eigenvalue(
         ) from exc
 
 
+@keywords_checked
 def critical_values(
     model: Game | Dynamics, parameter: str, params: Mapping[str, Any] | None = None
 ) -> CriticalValues:
@@ -388,6 +389,7 @@ def _evaluate(
     return np.asarray(out, dtype=float)[0]
 
 
+@keywords_checked
 def threshold_curves(
     model: Game | Dynamics,
     parameters: tuple[str, str],

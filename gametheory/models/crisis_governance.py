@@ -88,7 +88,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..game import Game, Parameter
+from ..game import Game
+from ..parameters import Parameter
 
 __all__ = ["game", "PARAMETERS", "STATUS_QUO", "OPTIMIZED", "LEVERS", "POPULATIONS"]
 

@@ -24,6 +24,7 @@ from .._checks import (
     check_flag,
     check_t_span,
     check_tolerances,
+    keywords_checked,
 )
 from ..errors import IntegrationError, StateError, suggest
 from ..progress import progress_reporter
@@ -258,6 +259,7 @@ def check_method(method: Any) -> str:
     return tableau(method).name
 
 
+@keywords_checked
 def simulate_many(
     model: Game | Dynamics,
     starts: Any,

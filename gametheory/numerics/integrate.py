@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .._checks import as_dynamics, check_choice, check_count, check_flag, check_t_span, check_tolerances
+from .._checks import (
+    as_dynamics,
+    check_choice,
+    check_count,
+    check_flag,
+    check_t_span,
+    check_tolerances,
+    keywords_checked,
+)
 from ..errors import IntegrationError, ParameterError, StateError, suggest
 from .charts import LogRatioChart, chart_of
 from .results import FrozenParams, html_block, import_pandas, markdown
@@ -178,6 +186,7 @@ class _Budget(Exception):
     pass
 
 
+@keywords_checked
 def simulate(
     model: Game | Dynamics,
     x0: Sequence[float],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._checks import as_dynamics, check_count
+from .._checks import as_dynamics, check_count, keywords_checked
 from ..errors import SpecificationError
 from . import grids
 from .execution import Task, check_progress, external_threads, run_chunks, settings
@@ -136,6 +136,7 @@ class Basins(StudyResult):
         return f"Basins(n={self.n}, {self.sample}; " + "; ".join(parts) + ")"
 
 
+@keywords_checked
 def basins(
     model: Dynamics | Game,
     params: Mapping[str, Any] | None = None,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._checks import as_dynamics, check_count
+from .._checks import as_dynamics, check_count, keywords_checked
 from ..errors import SpecificationError
 from . import grids
 from .execution import ChunkLog, Task, check_executor, check_progress, external_threads, run_chunks, settings
@@ -156,6 +156,7 @@ def _thresholds(game: Game, names: Iterable[str], params: Mapping[str, Any]) -> 
     return {name: tuple(critical_values(game, name, params)) for name in names}
 
 
+@keywords_checked
 def regime_map(
     model: Game | Dynamics,
     values: Mapping[str, Any],

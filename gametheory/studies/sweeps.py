@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..errors import SpecificationError
 from . import grids
 from .execution import Task, check_progress, external_threads, run_chunks, settings
@@ -128,6 +128,7 @@ class SweepResult(StudyResult):
         return f"SweepResult({swept}; {len(self.x0)} starts; {len(self.t)} times; success={self.success})"
 
 
+@keywords_checked
 def sweep(
     model: Dynamics | Game,
     values: Mapping[str, Any],
