@@ -69,7 +69,7 @@ __all__ = [
     "parse_expression",
 ]
 
-from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH  # noqa: E402  (resource limits live in one place)
+from .limits import MAX_CONSTANT_DIGITS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH  # noqa: E402  (resource limits live in one place)
 
 #: The functions a payoff expression may call.
 FUNCTIONS: Mapping[str, object] = {
@@ -433,6 +433,14 @@ class _Translator:
             )
         if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
             raise ParseError(f"numeric exponent {exponent} exceeds the limit of {MAX_EXPONENT}{self.context}")
+        if base.is_Rational and exponent.is_Rational and base != 0:
+            bits = max(abs(base.p).bit_length(), base.q.bit_length()) * abs(float(exponent))
+            digits = int(bits * 0.30103) + 1
+            if digits > MAX_CONSTANT_DIGITS:
+                raise ParseError(
+                    f"the constant in {_short(self.text)!r}{self.context} would have about {digits:,} digits, "
+                    f"more than the limit of {MAX_CONSTANT_DIGITS:,}"
+                )
         if base == 0 and exponent.is_number and exponent.is_negative:
             raise ParseError(f"division by zero{self.context}: {_short(self.text)!r}")
         return base**exponent

@@ -12,6 +12,8 @@ limit                     value       what it bounds                            
 ``MAX_LENGTH``            20,000      characters of one payoff expression            ``ParseError``
 ``MAX_DEPTH``             60          nesting depth of one expression's syntax tree  ``ParseError``
 ``MAX_EXPONENT``          256         absolute value of a numeric exponent           ``ParseError``
+``MAX_CONSTANT_DIGITS``   1,000       decimal digits of an exact constant built by   ``ParseError``
+                                      a power (``(2**256)**256``)
 ``MAX_PROFILES``          100,000     pure strategy profiles of a game               ``SpecificationError``
 ``MAX_FILE_BYTES``        5,000,000   size of a model file read by ``load_game``     ``ParseError``
 ``MAX_GRID_POINTS``       10**8       states of a ``basins`` grid                    ``SpecificationError``
@@ -32,6 +34,7 @@ Examples
 from __future__ import annotations
 
 __all__ = [
+    "MAX_CONSTANT_DIGITS",
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "MAX_FILE_BYTES",
@@ -48,6 +51,8 @@ MAX_LENGTH = 20_000
 MAX_DEPTH = 60
 #: Largest accepted absolute value of a numeric exponent.
 MAX_EXPONENT = 256
+#: Most decimal digits of an exact constant a power in a payoff may build (``2**256`` has 78).
+MAX_CONSTANT_DIGITS = 1_000
 #: Largest number of pure strategy profiles a game may have.
 MAX_PROFILES = 100_000
 #: Largest model file accepted by :func:`gametheory.io.load_game`, in bytes.

@@ -196,6 +196,18 @@ CASES = [
         ParseError,
         "is not finite",
     ),
+    (
+        "nested powers",
+        lambda: gt.parse_expression("((((2**256)**256)**256)**256)*a"),
+        ParseError,
+        "digits, more than the limit",
+    ),
+    (
+        "power of a fraction",
+        lambda: gt.parse_expression("((1/3)**256)**256"),
+        ParseError,
+        "more than the limit of 1,000",
+    ),
     # game specifications
     ("profile key an int", lambda: gt.Game.from_table(TWO, {1: (1, 2)}), SpecificationError, "profile key 1"),
     (
