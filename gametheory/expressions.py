@@ -49,6 +49,7 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import math
 import re
 import tokenize
 import unicodedata
@@ -65,11 +66,12 @@ __all__ = [
     "MAX_LENGTH",
     "as_python_number",
     "ascii_name",
+    "expanded_terms",
     "parameter_symbol",
     "parse_expression",
 ]
 
-from .limits import MAX_CONSTANT_DIGITS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH  # noqa: E402  (resource limits live in one place)
+from .limits import MAX_CONSTANT_DIGITS, MAX_DEPTH, MAX_EXPANDED_TERMS, MAX_EXPONENT, MAX_LENGTH  # noqa: E402  (resource limits live in one place)
 
 #: The functions a payoff expression may call.
 FUNCTIONS: Mapping[str, object] = {
@@ -169,7 +171,7 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     if isinstance(text, (int, float)):
         return _number(text, context)
     if isinstance(text, sympy.Basic):
-        return _canonical(text, context)
+        return _check_size(_canonical(text, context), context)
     if not isinstance(text, str):
         raise ParseError(
             f"a payoff must be a string, a number or a sympy expression, got {type(text).__name__}{context}"
@@ -195,6 +197,56 @@ def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     expr = _Translator(text, context, source).visit(tree.body, 0)
     if expr.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise ParseError(f"{_short(text)!r}{context} is not a finite real number (it evaluates to {expr})")
+    return _check_size(expr, context)
+
+
+def expanded_terms(expr: sympy.Basic) -> int:
+    """An upper bound on the number of terms of ``expr`` once multiplied out.
+
+    Sums add their terms' counts, products multiply them, and a power
+    :math:`(t_1 + \\dots + t_n)^k` with a positive or negative integer exponent
+    counts :math:`\\binom{n + |k| - 1}{|k|}`, the number of monomials of degree
+    :math:`|k|` in :math:`n` terms.  A function call or a non-integer power counts
+    as one term (its arguments are bounded separately by :func:`parse_expression`).
+    Nothing is expanded, so the bound costs time linear in the size of ``expr``.
+
+    Examples
+    --------
+    >>> expanded_terms(parse_expression("(a + b)**2 * (c + d)"))
+    6
+    >>> expanded_terms(sympy.sympify("(a + b + c + d)**256", evaluate=False))
+    2862209
+    """
+    if expr.is_Add:
+        return sum(expanded_terms(a) for a in expr.args)
+    if expr.is_Mul:
+        return math.prod(expanded_terms(a) for a in expr.args)
+    if expr.is_Pow and expr.exp.is_Integer:
+        n, k = expanded_terms(expr.base), abs(int(expr.exp))
+        return 1 if n == 1 else math.comb(n + k - 1, k)
+    return 1
+
+
+def _check_size(expr: sympy.Expr, context: str) -> sympy.Expr:
+    """Refuse an expression that would multiply out to more than :data:`MAX_EXPANDED_TERMS` terms.
+
+    The whole expression is bounded by :func:`expanded_terms`, and so is each argument of a
+    function call or of a power with a non-integer exponent (which that bound counts as one term).
+    """
+    parts = [expr]
+    parts += [
+        arg
+        for sub in sympy.preorder_traversal(expr)
+        if isinstance(sub, sympy.Function) or (sub.is_Pow and not sub.exp.is_Integer)
+        for arg in sub.args
+    ]
+    for part in parts:
+        n = expanded_terms(part)
+        if n > MAX_EXPANDED_TERMS:
+            raise ParseError(
+                f"{_short(str(part))!r}{context} would multiply out to about {n:,} terms, more than "
+                f"the limit of {MAX_EXPANDED_TERMS:,}; use a smaller exponent or fewer terms"
+            )
     return expr
 
 

@@ -14,7 +14,12 @@ limit                     value       what it bounds                            
 ``MAX_EXPONENT``          256         absolute value of a numeric exponent           ``ParseError``
 ``MAX_CONSTANT_DIGITS``   1,000       decimal digits of an exact constant built by   ``ParseError``
                                       a power (``(2**256)**256``)
-``MAX_PROFILES``          100,000     pure strategy profiles of a game               ``SpecificationError``
+``MAX_EXPANDED_TERMS``    5,000       terms of one payoff expression multiplied out  ``ParseError``
+                                      (``(a+b+c+d)**256`` has 2.9 million)
+``MAX_PROFILES``          20,000      pure strategy profiles of a game               ``SpecificationError``
+``MAX_SYSTEM_TERMS``      100,000     terms of a derived system: expected payoffs,   ``SpecificationError``
+                                      equations and Jacobian (coefficient terms
+                                      counted)
 ``MAX_FILE_BYTES``        5,000,000   size of a model file read by ``load_game``     ``ParseError``
 ``MAX_GRID_POINTS``       10**8       states of a ``basins`` grid                    ``SpecificationError``
 ``WORK_BUDGET_SECONDS``   10.0        exact (Groebner) solving in ``rest_points``    result marked
@@ -28,7 +33,7 @@ Examples
 --------
 >>> from gametheory import limits
 >>> limits.MAX_PROFILES
-100000
+20000
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ from __future__ import annotations
 __all__ = [
     "MAX_CONSTANT_DIGITS",
     "MAX_DEPTH",
+    "MAX_EXPANDED_TERMS",
     "MAX_EXPONENT",
     "MAX_FILE_BYTES",
     "MAX_GRID_POINTS",
     "MAX_LENGTH",
     "MAX_PROFILES",
+    "MAX_SYSTEM_TERMS",
     "MIN_HORIZON_RATE_UNITS",
     "WORK_BUDGET_SECONDS",
 ]
@@ -53,8 +60,16 @@ MAX_DEPTH = 60
 MAX_EXPONENT = 256
 #: Most decimal digits of an exact constant a power in a payoff may build (``2**256`` has 78).
 MAX_CONSTANT_DIGITS = 1_000
-#: Largest number of pure strategy profiles a game may have.
-MAX_PROFILES = 100_000
+#: Most terms one payoff expression may have once multiplied out (see
+#: :func:`gametheory.expressions.expanded_terms`): the derivation expands every payoff.
+MAX_EXPANDED_TERMS = 5_000
+#: Largest number of pure strategy profiles a game may have (every payoff is parsed and kept).
+MAX_PROFILES = 20_000
+#: Most terms the derivation of a game's dynamics may produce: the expected payoffs, the
+#: equations and the Jacobian in monomials of the states, each monomial weighted by the
+#: number of terms of its coefficient.  About 10 s of sympy work at the limit; 11 populations
+#: of 2 strategies, or 2 populations of 30, exceed it.
+MAX_SYSTEM_TERMS = 100_000
 #: Largest model file accepted by :func:`gametheory.io.load_game`, in bytes.
 MAX_FILE_BYTES = 5_000_000
 #: Largest grid :func:`gametheory.studies.basins.basins` accepts (its outcome labels are kept in memory).

@@ -30,9 +30,13 @@ import itertools
 from typing import Any, ClassVar
 
 import sympy
+from sympy.polys.constructor import construct_domain
+from sympy.polys.rings import PolyRing
 
+from ..errors import SpecificationError
 from ..game import Game
 from ..latex import latex_name as _latex_name
+from ..limits import MAX_SYSTEM_TERMS
 from .base import STATE_TOLERANCE, Dynamics, TheoryFacts
 
 __all__ = ["ReplicatorDynamics", "STATE_TOLERANCE"]
@@ -83,22 +87,42 @@ class ReplicatorDynamics(Dynamics):
 
     def __init__(self, game: Game) -> None:
         super().__init__(game)
-        # The derivation runs on sympy Poly objects in the states (coefficients in
-        # the parameters): far faster than expanding Expr trees.
+        # The derivation runs on sparse polynomials in the states (sympy's PolyRing, with
+        # coefficients in the domain of the payoffs, e.g. ZZ[a, b]): far faster than expanding
+        # Expr trees, and than dense Poly objects when there are many states.
+        flat = [[row[i] for row in game.payoffs.values()] for i in range(len(game.populations))]
+        domain, elements = construct_domain([e for table in flat for e in table])
+        self._ring = ring = PolyRing(self.states, domain)
+        tables, start = [], 0
+        for table in flat:  # each population's payoffs as constants of the ring, in row-major order
+            tables.append([ring.ground_new(e) for e in elements[start : start + len(table)]])
+            start += len(table)
         share_polys = self._share_polys()
+        # every polynomial is counted as it is made, so an oversized system stops early
+        size = _SystemSize(game, domain)
         payoff_polys = tuple(
-            tuple(self._expected_payoff_poly(i, j, share_polys) for j in range(pop.size))
+            tuple(size.add(self._expected_payoff_poly(i, j, tables[i], share_polys)) for j in range(pop.size))
             for i, pop in enumerate(game.populations)
         )
-        self._difference_polys = tuple(payoff_polys[i][j] - payoff_polys[i][-1] for i, j in self.coordinates)
+        self._difference_polys = tuple(
+            size.add(payoff_polys[i][j] - payoff_polys[i][-1]) for i, j in self.coordinates
+        )
         # For populations of 3+ strategies, the right-hand side x_ij (f_ij - mean_i) as a polynomial.
-        self._equation_polys: list[sympy.Poly | None] = []
+        means = [
+            sum((sh * f for sh, f in zip(share_polys[i], payoff_polys[i])), ring.zero)
+            if pop.size > 2
+            else None
+            for i, pop in enumerate(game.populations)
+        ]
+        self._equation_polys: list[Any] = []
         for c, (i, j) in enumerate(self.coordinates):
             if game.populations[i].size == 2:
                 self._equation_polys.append(None)
+                size.add(self._difference_polys[c], jacobian=True)
             else:
-                mean = sum((sh * f for sh, f in zip(share_polys[i], payoff_polys[i])), self._poly(0))
-                self._equation_polys.append(self._poly(self.states[c]) * (payoff_polys[i][j] - mean))
+                self._equation_polys.append(
+                    size.add(ring.gens[c] * (payoff_polys[i][j] - means[i]), jacobian=True)
+                )
         self.expected_payoffs = tuple(tuple(_expr(f) for f in row) for row in payoff_polys)
         self.payoff_differences = tuple(_expr(d) for d in self._difference_polys)
         shares_expr = self.shares_symbolic()
@@ -122,29 +146,39 @@ class ReplicatorDynamics(Dynamics):
         """Per-capita growth up to the population's mean: the expected payoffs :math:`f_{ij}`."""
         return self.expected_payoffs
 
-    def _poly(self, expr: Any) -> sympy.Poly:
-        return sympy.Poly(expr, *self.states)
-
-    def _share_polys(self) -> tuple[tuple[sympy.Poly, ...], ...]:
+    def _share_polys(self) -> tuple[tuple[Any, ...], ...]:
+        gens = self._ring.gens
         out = []
         for sl in self.population_slices():
-            own = [self._poly(s) for s in self.states[sl]]
-            out.append((*own, self._poly(1 - sum(self.states[sl]))))
+            own = list(gens[sl])
+            out.append((*own, self._ring.one - sum(own, self._ring.zero)))
         return tuple(out)
 
-    def _expected_payoff_poly(self, i: int, j: int, shares: tuple[tuple[sympy.Poly, ...], ...]) -> sympy.Poly:
-        """:math:`f_{ij} = \\sum_{s_{-i}} \\pi_i(j, s_{-i}) \\prod_{l \\ne i} x_{l s_l}`."""
-        game = self.game
-        arr = game.payoff_array(i)
-        others = [range(pop.size) if l != i else [j] for l, pop in enumerate(game.populations)]
-        total = self._poly(0)
-        for profile in itertools.product(*others):
-            term = self._poly(arr[profile])
-            for l, s in enumerate(profile):
-                if l != i:
-                    term = term * shares[l][s]
-            total = total + term
-        return total
+    def _expected_payoff_poly(
+        self, i: int, j: int, table: list[Any], shares: tuple[tuple[Any, ...], ...]
+    ) -> Any:
+        """:math:`f_{ij} = \\sum_{s_{-i}} \\pi_i(j, s_{-i}) \\prod_{l \\ne i} x_{l s_l}`.
+
+        The sum is contracted one opponent population at a time (the last first), so each
+        step multiplies polynomials by one population's shares.
+        """
+        counts = self.game.strategy_counts
+        # the payoffs of (i, j) over the opponents' profiles, in row-major order of the table
+        strides = [1] * len(counts)
+        for l in range(len(counts) - 2, -1, -1):
+            strides[l] = strides[l + 1] * counts[l + 1]
+        opponents = [l for l in range(len(counts)) if l != i]
+        level = [
+            table[j * strides[i] + sum(s * strides[l] for s, l in zip(profile, opponents))]
+            for profile in itertools.product(*(range(counts[l]) for l in opponents))
+        ]
+        for l in reversed(opponents):
+            k = counts[l]
+            level = [
+                sum((share * level[block + s] for s, share in enumerate(shares[l])), self._ring.zero)
+                for block in range(0, len(level), k)
+            ]
+        return level[0]
 
     # -------------------------------------------------------------- symbolic
     @functools.cached_property
@@ -158,10 +192,17 @@ class ReplicatorDynamics(Dynamics):
                     if c == r:
                         entries[r][c] = (1 - 2 * s) * self.payoff_differences[r]
                     else:
-                        entries[r][c] = s * (1 - s) * _expr(self._difference_polys[r].diff(self.states[c]))
+                        entries[r][c] = (
+                            s * (1 - s) * _expr(self._difference_polys[r].diff(self._ring.gens[c]))
+                        )
                 else:
-                    entries[r][c] = _expr(self._equation_polys[r].diff(self.states[c]))
+                    entries[r][c] = _expr(self._equation_polys[r].diff(self._ring.gens[c]))
         return sympy.ImmutableMatrix(entries)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle with the Jacobian derived and without the polynomials (sympy's rings do not pickle)."""
+        self.jacobian()
+        return {k: v for k, v in self.__dict__.items() if k not in _POLYNOMIALS}
 
     def jacobian(self) -> sympy.ImmutableMatrix:
         """Symbolic Jacobian :math:`\\partial \\dot x_r / \\partial x_c`, shape ``(d, d)``.
@@ -188,6 +229,38 @@ class ReplicatorDynamics(Dynamics):
 
 
 # ------------------------------------------------------------------ helpers
+_POLYNOMIALS = ("_ring", "_difference_polys", "_equation_polys")
+
+
+class _SystemSize:
+    """The running size of a derivation; refuses more than :data:`~gametheory.limits.MAX_SYSTEM_TERMS` terms.
+
+    A polynomial counts the terms of its coefficients (``a + 2*b`` counts 2); a right-hand
+    side counts again once per state each of its monomials holds (its Jacobian entries).
+    """
+
+    def __init__(self, game: Game, domain: Any) -> None:
+        self.game, self.domain, self.total = game, domain, 0
+
+    def weight(self, c: Any) -> int:
+        if hasattr(c, "terms"):  # a polynomial coefficient (domain ZZ[a, b], ...)
+            return len(c)
+        return len(sympy.Add.make_args(self.domain.to_sympy(c))) if self.domain.is_EX else 1
+
+    def add(self, poly: Any, *, jacobian: bool = False) -> Any:
+        for monomial, c in poly.items():
+            self.total += self.weight(c) * (sum(1 for e in monomial if e) if jacobian else 1)
+        if self.total > MAX_SYSTEM_TERMS:
+            shape = " x ".join(str(k) for k in self.game.strategy_counts)
+            raise SpecificationError(
+                f"the replicator dynamics of {self.game.name or 'the game'!r} ({shape} strategies) "
+                f"would have more than {MAX_SYSTEM_TERMS:,} terms (expected payoffs, equations and "
+                "Jacobian; gametheory.limits.MAX_SYSTEM_TERMS); use fewer populations or strategies, "
+                "or simpler payoffs"
+            )
+        return poly
+
+
 @functools.lru_cache(maxsize=4096)
 def _factor(coefficient: sympy.Expr) -> sympy.Expr:
     """Factor a coefficient: cheaply (common content only) when it is linear in the parameters."""
@@ -199,8 +272,11 @@ def _factor(coefficient: sympy.Expr) -> sympy.Expr:
     return sympy.factor(coefficient)
 
 
-def _expr(poly: sympy.Poly) -> sympy.Expr:
-    """A polynomial in the states as a sum of monomials with factored coefficients."""
-    gens = poly.gens
-    terms = [_factor(c) * sympy.Mul(*(g**e for g, e in zip(gens, m))) for m, c in poly.terms()]
+def _expr(poly: Any) -> sympy.Expr:
+    """A sparse polynomial in the states as a sum of monomials with factored coefficients."""
+    ring = poly.ring
+    terms = [
+        _factor(ring.domain.to_sympy(c)) * sympy.Mul(*(g**e for g, e in zip(ring.symbols, m)))
+        for m, c in poly.terms()
+    ]
     return sympy.Add(*terms)
