@@ -390,6 +390,12 @@ class Game:
 
         return to_toml(self)
 
+    def to_json(self) -> str:
+        """The game as a JSON model file that :func:`~gametheory.io.load_game` reads back (see :func:`gametheory.io.to_json`)."""
+        from .io import to_json
+
+        return to_json(self)
+
 
 # ---------------------------------------------------------------- validation
 def _populations(populations: Any) -> tuple[Population, ...]:

@@ -6,7 +6,8 @@ optionally ``[parameters]`` (``name = default`` or a sub-table with
 ``default``, ``bounds``, ``description``, ``source``) and a top-level ``name``.
 Payoff strings are parsed safely (:mod:`gametheory.expressions`); nothing in a
 file is executed.  :func:`to_toml` (also :meth:`Game.to_toml
-<gametheory.game.Game.to_toml>`) writes a file that :func:`load_game` reads back.
+<gametheory.game.Game.to_toml>`) and :func:`to_json` (also :meth:`Game.to_json
+<gametheory.game.Game.to_json>`) write a file that :func:`load_game` reads back.
 :func:`game_summary`, :func:`game_markdown` and :func:`game_html` render a game
 for :meth:`Game.summary <gametheory.game.Game.summary>` and notebooks.
 
@@ -15,6 +16,8 @@ Examples
 >>> from gametheory.models import classic
 >>> game = classic.matching_pennies_3()
 >>> loads_game(to_toml(game)) == game
+True
+>>> loads_game(to_json(game), format="json") == game
 True
 """
 
@@ -37,6 +40,7 @@ from .errors import ParseError, SpecificationError, suggest
 from .game import Game, state_names
 from .latex import escape_markdown_cell
 from .parameters import Parameter
+from .reference_cases import game_document_from_reference_case
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,6 +56,7 @@ __all__ = [
     "load_game",
     "loads_game",
     "parameter_summary",
+    "to_json",
     "to_toml",
 ]
 
@@ -108,6 +113,78 @@ def to_toml(game: Game) -> str:
             out.append(f"profile = [{', '.join(_toml_string(s) for s in profile)}]")
             out.append(f"payoffs = [{exprs}]")
     return "\n".join(out) + "\n"
+
+
+def to_json(game: Game) -> str:
+    """The game as a JSON model file that :func:`load_game` reads back (``.json``).
+
+    The JSON file holds the document of a TOML model file (see :func:`load_game`)
+    as one object, keys in a fixed order: ``name``, ``populations`` (name: list
+    of strategies, in state order), ``parameters`` (name: an object with
+    whichever of ``default``, ``bounds``, ``description``, ``source`` the
+    parameter has; an unbounded side of ``bounds`` is ``null``, so the file is
+    strict JSON) and ``payoffs``.  Payoffs are keyed ``"s1,s2,..."``; when a
+    strategy name holds a comma (or starts or ends with a space) they are a
+    list of ``{"profile": [...], "payoffs": [...]}`` objects instead, as
+    :func:`to_toml` writes ``[[payoffs]]`` tables.  Payoff expressions are
+    exact strings (rationals stay rationals); defaults and bounds are written
+    as the shortest text that reads back as the same float.  Indented by two
+    spaces, non-ASCII text kept as it is, one trailing newline: the same game
+    always gives the same text.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> text = to_json(classic.matching_pennies_3())
+    >>> print(text)  # doctest: +ELLIPSIS
+    {
+      "name": "Three-player matching pennies (Jordan 1993)",
+      "populations": {
+        "player1": [
+          "H",
+          "T"
+        ],
+    ...
+      "parameters": {
+        "a": {
+          "default": 1.0
+        }
+      },
+      "payoffs": {
+        "H,H,H": [
+          "a",
+          "a",
+          "-a"
+        ],
+    ...
+    >>> loads_game(text, format="json") == classic.matching_pennies_3()
+    True
+    """
+    parameters: dict[str, dict[str, Any]] = {}
+    for p in game.parameters:
+        spec: dict[str, Any] = {}
+        if p.default is not None:
+            spec["default"] = p.default
+        if p.bounds is not None:
+            spec["bounds"] = [None if math.isinf(b) else b for b in p.bounds]  # JSON has no infinity
+        if p.description:
+            spec["description"] = p.description
+        if p.source:
+            spec["source"] = p.source
+        parameters[p.name] = spec
+    rows = {profile: [sympy.sstr(e) for e in row] for profile, row in game.payoffs.items()}
+    payoffs: dict[str, list[str]] | list[dict[str, list[str]]]
+    if all(_comma_safe(s) for pop in game.populations for s in pop.strategies):
+        payoffs = {",".join(profile): row for profile, row in rows.items()}
+    else:
+        payoffs = [{"profile": list(profile), "payoffs": row} for profile, row in rows.items()]
+    document = {
+        "name": game.name,
+        "populations": {p.name: list(p.strategies) for p in game.populations},
+        "parameters": parameters,
+        "payoffs": payoffs,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _comma_safe(strategy: str) -> bool:
@@ -172,7 +249,9 @@ def load_game(path: str | Path) -> Game:
         "T,H" = ["-a", "a"]
         "T,T" = ["a", "-a"]
 
-    A JSON file holds the same document as an object.  JSON files in the
+    A JSON file holds the same document as an object (as :func:`to_json`
+    writes it); there an unbounded side of ``bounds`` may be ``null``
+    (``"bounds": [0, null]`` is ``(0, inf)``).  JSON files in the
     reference-case format of published games (keys ``players``,
     ``strategies``, ``parameters`` and ``payoffs`` keyed ``"(1,0,1)"``, where
     ``1`` is a player's *first* strategy) are read too; see
@@ -275,83 +354,6 @@ def _no_duplicates(source: str) -> Any:
     return hook
 
 
-def game_document_from_reference_case(doc: Mapping[str, Any], source: str = "<json>") -> dict[str, Any]:
-    """Translate a reference-case JSON document into a model document.
-
-    Reference cases name ``players`` (their order is the state order), give
-    ``strategies`` either per player (``{"player": ["first", "second"]}``) or
-    for all (``{"all": [...]}``), ``parameters`` as ``{name: value}`` and
-    ``payoffs`` keyed ``"(s1,s2,...)"`` where ``s_i = 1`` means player ``i``'s
-    first strategy and ``0`` its second (2-strategy players), or ``s_i = k``
-    (1-based strategy index) when a player has more strategies.  Every listed
-    parameter is kept, used by the payoffs or not (as :class:`Game` keeps them).
-
-    Examples
-    --------
-    >>> doc = game_document_from_reference_case({
-    ...     "players": ["p", "q"], "parameters": {"a": 2, "unused": 1},
-    ...     "payoffs": {"(1,1)": ["a", "0"], "(1,0)": ["0", "1"], "(0,1)": ["0", "1"], "(0,0)": ["1", "0"]},
-    ... })
-    >>> doc["populations"], doc["payoffs"][("1", "0")], doc["parameters"]
-    ({'p': ['1', '0'], 'q': ['1', '0']}, ['0', '1'], {'a': 2, 'unused': 1})
-    """
-    players = doc.get("players")
-    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
-        raise SpecificationError(f"reference case {source!r}: 'players' must be a list of names")
-    spec = doc.get("strategies") or {}
-    if not isinstance(spec, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'strategies' must be an object")
-    populations: dict[str, list[str]] = {}
-    for player in players:
-        names = spec.get(player, spec.get("all", ["1", "0"]))
-        if not isinstance(names, list) or len(names) < 2:
-            raise SpecificationError(f"reference case {source!r}: strategies of {player!r} must be a list")
-        populations[player] = [str(n) for n in names]
-    payoffs: dict[tuple[str, ...], Any] = {}
-    keys: dict[tuple[str, ...], Any] = {}
-    raw = doc.get("payoffs")
-    if not isinstance(raw, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'payoffs' must be an object")
-    for key, row in raw.items():
-        try:
-            codes = [int(c) for c in str(key).strip().strip("()").split(",")]
-        except ValueError:
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} must look like '(1,0,1)'"
-            ) from None
-        if len(codes) != len(players):
-            raise SpecificationError(
-                f"reference case {source!r}: payoff key {key!r} needs {len(players)} entries"
-            )
-        profile = []
-        for player, code in zip(players, codes):
-            names = populations[player]
-            index = (0 if code == 1 else 1 if code == 0 else -1) if len(names) == 2 else code - 1
-            if not 0 <= index < len(names):
-                raise SpecificationError(
-                    f"reference case {source!r}: payoff key {key!r} has no strategy {code} for {player!r}"
-                )
-            profile.append(names[index])
-        if tuple(profile) in payoffs:
-            raise SpecificationError(
-                f"reference case {source!r}: payoff keys {keys[tuple(profile)]!r} and {key!r} "
-                "name the same profile"
-            )
-        keys[tuple(profile)] = key
-        payoffs[tuple(profile)] = row
-    params = doc.get("parameters") or {}
-    if not isinstance(params, Mapping):
-        raise SpecificationError(f"reference case {source!r}: 'parameters' must be an object")
-    # Reference cases may list parameters their payoff table does not use; they are kept as
-    # declared parameters (the rule of Game: declared but unused names are accepted).
-    return {
-        "name": str(doc.get("id", "")),
-        "populations": populations,
-        "payoffs": payoffs,
-        "parameters": dict(params),
-    }
-
-
 def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     """Build a game from a parsed model document (TOML or JSON)."""
     known = {"name", "populations", "payoffs", "parameters", "description"}
@@ -390,6 +392,10 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
                         f"model file {source!r}: parameter {pname!r} has unknown field(s) {bad}; "
                         f"allowed: {sorted(allowed)}"
                     )
+                bounds = spec.get("bounds")
+                if isinstance(bounds, list) and len(bounds) == 2:  # JSON writes an unbounded side as null
+                    lo, hi = (-math.inf if bounds[0] is None else bounds[0]), bounds[1]
+                    spec = {**spec, "bounds": [lo, math.inf if hi is None else hi]}
                 parameters.append(Parameter(pname, **spec))
             elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
                 parameters.append(Parameter(pname, spec))

@@ -2,7 +2,7 @@
 
 Layers, lowest first (a module may import its own layer and lower ones)::
 
-    base      errors, expressions, latex, game, io, codegen, dynamics/, _checks
+    base      errors, expressions, latex, game, io, reference_cases, codegen, dynamics/, _checks
     numerics  numerics/
     analysis  analysis/
     studies   studies/
@@ -33,6 +33,7 @@ LAYERS = {
     "latex": 0,
     "game": 0,
     "io": 0,
+    "reference_cases": 0,
     "codegen": 0,
     "dynamics": 0,
     "_checks": 0,
@@ -56,7 +57,7 @@ LAYERS = {
 #: one-line forwards inside a function body, never at module level.
 FORWARDS = {
     ("gametheory.game", "gametheory.dynamics.replicator"),  # Game.replicator()
-    ("gametheory.game", "gametheory.io"),  # Game.to_toml(), Game.summary() and notebook renderings
+    ("gametheory.game", "gametheory.io"),  # Game.to_toml()/to_json(), Game.summary() and notebook renderings
     ("gametheory.parameters", "gametheory.io"),  # Parameter.summary()
     ("gametheory.dynamics.base", "gametheory.numerics.integrate"),  # Dynamics.simulate()
     ("gametheory.dynamics.base", "gametheory.numerics.ensemble"),  # Dynamics.simulate_many()
