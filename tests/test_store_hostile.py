@@ -84,8 +84,12 @@ for round_, store in enumerate(stores):
 """
 
 
-def test_concurrent_processes_share_one_store(coordination, plain, tmp_path):
-    """Four processes run the same study into one store at once (three rounds): none fails, all agree.
+def test_concurrent_processes_share_one_store(coordination, plain, clean, tmp_path):
+    """Four processes run the same study into one store at once: none fails, all agree.
+
+    Three rounds start from nothing; a fourth from a complete store with a
+    corrupted chunk, a chunk linked to a file outside and a lost chunk, which
+    the four processes repair at once (never touching the file outside).
 
     Before the lock, 10 of 24 such runs failed: ``mode="w"`` deleting another
     process's group ("Directory not empty", "No group found"), a group read
@@ -94,7 +98,15 @@ def test_concurrent_processes_share_one_store(coordination, plain, tmp_path):
     KeyError 'counts' from metadata consolidated while another process was
     still creating arrays.
     """
-    n_procs, stores = 4, [str(tmp_path / f"store{r}") for r in range(3)]
+    n_procs, stores = 4, [str(tmp_path / f"store{r}") for r in range(4)]
+    damaged = Path(stores[-1])
+    shutil.copytree(clean, damaged)
+    (damaged / "counts" / "c" / "3" / "0").write_bytes(b"garbage")
+    outside = _other_chunk(tmp_path, coordination, "counts/c/5/0")
+    (damaged / "counts" / "c" / "5" / "0").unlink()
+    (damaged / "counts" / "c" / "5" / "0").symlink_to(outside)
+    (damaged / "near" / "c" / "9" / "0").unlink()
+    before = outside.read_bytes()
     script, barrier = tmp_path / "child.py", tmp_path / "barrier"
     script.write_text(_CHILD)
     barrier.mkdir()
@@ -110,7 +122,7 @@ def test_concurrent_processes_share_one_store(coordination, plain, tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for k in range(n_procs)
     ]
     outputs = [child.communicate(timeout=300) for child in children]
@@ -128,6 +140,7 @@ def test_concurrent_processes_share_one_store(coordination, plain, tmp_path):
         assert again.chunks.computed == () and again.chunks.loaded == tuple(range(16))
         _same(again, plain)
         assert not list(store.rglob("*.partial"))  # no temporary file left behind
+    assert outside.read_bytes() == before and not (damaged / "counts" / "c" / "5" / "0").is_symlink()
 
 
 @pytest.mark.parametrize("beside", [False, True], ids=["flock on the directory", "lock file beside"])

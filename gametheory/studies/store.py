@@ -189,12 +189,17 @@ def _lock_beside(directory: Path) -> Callable[[], None] | None:
     lock = directory.with_name(directory.name + ".lock")
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return lambda: os.close(fd)
     except OSError as exc:
         logger.warning("store %s: cannot lock %s (%s); going on without a lock", directory, lock, exc)
         return None
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            os.close(fd)
+            logger.warning("store %s: cannot lock %s (%s); going on without a lock", directory, lock, exc)
+            return None
+        return lambda: os.close(fd)
     import msvcrt  # pragma: no cover - Windows
 
     while True:  # pragma: no cover - LK_LOCK tries for 10 seconds, then raises
@@ -488,14 +493,16 @@ class Store:
         """Remove a link (or a folder) where chunk ``index`` of ``name`` goes: never write through it."""
         file = self._chunk_file(index, name)
         link = _first_link(self.path / name, file)
+        # another run may be repairing the same chunk: what is gone already is fine
         if link is not None:
             logger.warning("store %s: replacing the symbolic link %s by a real file", self.path, link)
-            link.unlink()
+            if link.is_symlink():
+                link.unlink(missing_ok=True)
         elif file.is_dir():
-            shutil.rmtree(file)
+            shutil.rmtree(file, ignore_errors=True)
         for folder in file.relative_to(self.path / name).parents:
             if (self.path / name / folder).is_file():  # a file where a folder of chunks belongs
-                (self.path / name / folder).unlink()
+                (self.path / name / folder).unlink(missing_ok=True)
 
     def save(self, index: int, arrays: Mapping[str, np.ndarray]) -> None:
         """Record chunk ``index``: its data first, then its ``done`` flags (each file replaced atomically)."""
