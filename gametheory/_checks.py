@@ -17,16 +17,14 @@ otherwise:
 
 from __future__ import annotations
 
-import functools
-import inspect
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .dynamics.base import Dynamics
-from .errors import GameError, IntegrationError, SpecificationError, suggest
+from .errors import GameError, IntegrationError, SpecificationError, keywords_checked, suggest
 from .game import Game
 
 __all__ = [
@@ -223,39 +221,3 @@ def check_flag(value: Any, *, name: str, error: type[GameError] = IntegrationErr
     if not isinstance(value, (bool, np.bool_)):
         raise error(f"{name} must be True or False, got {value!r}")
     return bool(value)
-
-
-def keywords_checked(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a public function so that a call it cannot take raises a :class:`SpecificationError`.
-
-    An unknown keyword (``rtoll=1e-6``), a missing or an extra positional
-    argument would otherwise be Python's raw ``TypeError``; the error names the
-    function, the argument and the closest valid keyword.
-
-    Examples
-    --------
-    >>> @keywords_checked
-    ... def integrate(model, *, rtol=1e-8):
-    ...     return rtol
-    >>> integrate("m", rtoll=1e-6)
-    Traceback (most recent call last):
-    ...
-    gametheory.errors.SpecificationError: integrate(): got an unexpected keyword argument 'rtoll' (did you mean 'rtol'?)
-    """
-    signature = inspect.signature(func)
-    names = list(signature.parameters)
-
-    @functools.wraps(func)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        try:
-            signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            unknown = [k for k in kwargs if k not in signature.parameters]
-            hint = suggest(unknown[0], names) if unknown else ""
-            message = str(exc)
-            if not message.startswith(func.__name__):
-                message = f"{func.__name__}(): {message}"
-            raise SpecificationError(f"{message}{hint}") from None
-        return func(*args, **kwargs)
-
-    return checked

@@ -9,7 +9,10 @@ subclass also derives from the closest built-in exception (``ValueError``,
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "GameError",
@@ -161,3 +164,70 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     by_lower = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.6)
     return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+
+
+def keywords_checked(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a public function so that a call it cannot take raises a :class:`SpecificationError`.
+
+    An unknown keyword (``rtoll=1e-6``), a missing or an extra positional
+    argument would otherwise be Python's raw ``TypeError``; the error names the
+    function, the argument and the closest valid keyword.
+
+    Examples
+    --------
+    >>> @keywords_checked
+    ... def integrate(model, *, rtol=1e-8):
+    ...     return rtol
+    >>> integrate("m", rtoll=1e-6)
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: integrate(): got an unexpected keyword argument 'rtoll' (did you mean 'rtol'?)
+    """
+    signature = inspect.signature(func)
+    names = list(signature.parameters)
+    callee = func.__qualname__.removesuffix(".__init__")  # a class is called by its name
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TypeError:
+            try:  # was it the call itself (checked by Python before the body runs)?
+                signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                unknown = [k for k in kwargs if k not in signature.parameters]
+                hint = suggest(unknown[0], names) if unknown else ""
+                message = str(exc)
+                if not message.startswith(func.__name__):
+                    message = f"{callee}(): {message}"
+                raise SpecificationError(f"{message}{hint}") from None
+            raise
+
+    return checked
+
+
+def calls_checked(cls: type) -> type:
+    """Class decorator: :func:`keywords_checked` on the constructor and every public method.
+
+    Apply it above ``@dataclass`` (so the generated ``__init__`` is wrapped too).
+    Properties are left alone; class and static methods are wrapped inside.
+
+    Examples
+    --------
+    >>> @calls_checked
+    ... class Model:
+    ...     def rate(self, x, *, scale=1.0):
+    ...         return scale * x
+    >>> Model().rate(2, scael=3)
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.SpecificationError: Model.rate(): got an unexpected keyword argument 'scael' (did you mean 'scale'?)
+    """
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") and name != "__init__":
+            continue
+        if isinstance(member, (classmethod, staticmethod)):
+            setattr(cls, name, type(member)(keywords_checked(member.__func__)))
+        elif inspect.isfunction(member) and not hasattr(member, "__wrapped__"):
+            setattr(cls, name, keywords_checked(member))
+    return cls

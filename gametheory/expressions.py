@@ -58,7 +58,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from .errors import ParseError
+from .errors import ParseError, keywords_checked
 
 __all__ = [
     "FUNCTIONS",
@@ -131,6 +131,7 @@ def parameter_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name)
 
 
+@keywords_checked
 def parse_expression(text: object, *, where: str = "") -> sympy.Expr:
     """Parse one payoff expression safely into a sympy expression.
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SpecificationError, suggest
+from .errors import SpecificationError, calls_checked, suggest
 from .models import crisis_governance as cg
 
 __all__ = [
@@ -92,6 +92,7 @@ def small_mode() -> bool:
     return os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0")
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Artifact:
     """One output of the flagship build.
@@ -129,6 +130,7 @@ class Artifact:
         return tuple(self.name + s for s in self.suffixes)
 
 
+@calls_checked
 @dataclass(frozen=True)
 class BuildResult:
     """What :func:`build_flagship` wrote.

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from .errors import SpecificationError, suggest
+from .errors import SpecificationError, calls_checked, suggest
 from .expressions import parse_expression
 from .parameters import Parameter
 
@@ -40,6 +40,7 @@ __all__ = ["Population", "Parameter", "Game", "state_names"]
 from .limits import MAX_PROFILES  # noqa: E402  (resource limits live in one place)
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Population:
     """A population and the names of its pure strategies, in declaration order.
@@ -108,6 +109,7 @@ class Population:
 Profile = tuple[str, ...]
 
 
+@calls_checked
 @dataclass(frozen=True, eq=False)
 class Game:
     """An ``N``-population game with symbolic payoffs.
@@ -171,6 +173,8 @@ class Game:
         parameters: Sequence[Parameter] | Mapping[str, Any] | None = None,
         name: str = "",
     ) -> None:
+        if not isinstance(name, str):
+            raise SpecificationError(f"the game's name must be text, got {type(name).__name__} {name!r:.60}")
         pops = _populations(populations)
         table = _payoff_table(pops, payoffs)
         _refuse_state_names(pops, table, ())  # before _parameters: "uses 'y'" says more than "undeclared"

@@ -36,7 +36,7 @@ from typing import Any
 
 import sympy
 
-from .errors import ParseError, SpecificationError, suggest
+from .errors import ParseError, SpecificationError, keywords_checked, suggest
 from .game import Game, state_names
 from .latex import escape_markdown_cell
 from .parameters import Parameter
@@ -63,6 +63,7 @@ __all__ = [
 from .limits import MAX_FILE_BYTES  # noqa: E402  (resource limits live in one place)
 
 
+@keywords_checked
 def to_toml(game: Game) -> str:
     """The game as a TOML model file that :func:`load_game` reads back.
 
@@ -115,6 +116,7 @@ def to_toml(game: Game) -> str:
     return "\n".join(out) + "\n"
 
 
+@keywords_checked
 def to_json(game: Game) -> str:
     """The game as a JSON model file that :func:`load_game` reads back (``.json``).
 
@@ -224,6 +226,7 @@ def _toml_float(v: float) -> str:
     return "inf" if v == math.inf else "-inf" if v == -math.inf else repr(v)
 
 
+@keywords_checked
 def load_game(path: str | Path) -> Game:
     """Read a game from a TOML (``.toml``) or JSON (``.json``) model file.
 
@@ -295,6 +298,7 @@ def load_game(path: str | Path) -> Game:
     return loads_game(text, source=str(path), format=fmt)
 
 
+@keywords_checked
 def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Game:
     """Read a game from the text of a TOML or JSON model file (see :func:`load_game`).
 
@@ -319,6 +323,11 @@ def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Gam
     ...
     gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations']
     """
+    if not isinstance(text, str):
+        hint = (
+            " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        )
+        raise ParseError(f"model text {source!r} must be a str, got {type(text).__name__}{hint}")
     if format == "json":
         try:
             doc = json.loads(text, object_pairs_hook=_no_duplicates(source))

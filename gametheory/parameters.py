@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy
 
-from .errors import SpecificationError
+from .errors import SpecificationError, calls_checked
 from .expressions import ascii_name, parameter_symbol
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["Parameter"]
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Parameter:
     """A named model parameter.

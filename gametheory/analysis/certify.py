@@ -51,7 +51,7 @@ import numpy as np
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import AnalysisError, ParameterError, StateError
+from ..errors import AnalysisError, ParameterError, StateError, calls_checked
 from ..game import Game
 from .faces import Support, _System
 
@@ -61,6 +61,7 @@ __all__ = ["EndStateCertificate", "certify_final_states"]
 _FAILED = "failed"
 
 
+@calls_checked
 @dataclass(frozen=True)
 class EndStateCertificate:
     """Certified outcome labels of integrated end states (immutable).

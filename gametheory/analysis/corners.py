@@ -13,7 +13,7 @@ import sympy
 
 from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
-from ..errors import SpecificationError
+from ..errors import SpecificationError, calls_checked
 from ..game import Game
 from ..latex import escape_markdown_cell as _escape_markdown_cell
 from ..latex import latex_name as _latex_name
@@ -29,6 +29,7 @@ def _simplify(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor_terms(sympy.expand(expr))
 
 
+@calls_checked
 @dataclass(frozen=True)
 class CornerEntry:
     """Symbolic stability data of one vertex.
@@ -85,6 +86,7 @@ class CornerEntry:
         return _html(self.summary())
 
 
+@calls_checked
 class CornerTable(Mapping):
     """Symbolic eigenvalues and ESS conditions at every vertex (immutable mapping).
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..errors import AnalysisError, ParameterError, suggest
+from ..errors import AnalysisError, ParameterError, calls_checked, suggest
 from ..game import Game
 from ._text import _html
 from .algebra import _numeric_function
@@ -19,6 +19,7 @@ from .algebra import _numeric_function
 __all__ = ["Feasibility", "ess_feasibility"]
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Feasibility:
     """Whether a set of vertices can be ESS simultaneously (for some admissible parameters).

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, calls_checked
 
 __all__ = ["AttractorKind", "Outcome", "Attractor", "AttractorReport"]
 
@@ -51,6 +51,7 @@ def _frozen(arr: Any, dtype: Any = float) -> np.ndarray | None:
     return out
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Outcome:
     """What the trajectory from one start approaches (immutable).
@@ -162,6 +163,7 @@ class Outcome:
         return f"<p><b>start {self.index}</b>: {html.escape(self.label)}{cert}</p><p>{html.escape(self.evidence)}</p>"
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Attractor:
     """One distinct outcome and the starts that approach it (immutable).
@@ -215,6 +217,7 @@ class Attractor:
         return f"<p>{html.escape(self.summary())}</p>"
 
 
+@calls_checked
 @dataclass(frozen=True)
 class AttractorReport:
     """What the trajectories from a sample of starts approach (immutable).

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..errors import calls_checked
 from ._text import _LOCATION_PLURAL, _coordinates_text, _count, _html, _pandas, _set_text
 
 __all__ = ["RestPoint", "RestPointSet", "RestPoints", "Support", "state_support"]
@@ -37,6 +38,7 @@ def _face_location(m: int, d: int) -> str:
     return "interior" if m == d else "face"
 
 
+@calls_checked
 @dataclass(frozen=True)
 class RestPoint:
     """An isolated rest point of the replicator dynamics.
@@ -126,6 +128,7 @@ class RestPoint:
         return _html(self.summary())
 
 
+@calls_checked
 @dataclass(frozen=True)
 class RestPointSet:
     """A continuum (positive-dimensional set) of rest points inside one face.
@@ -251,6 +254,7 @@ class RestPointSet:
         return _html(self.summary())
 
 
+@calls_checked
 @dataclass(frozen=True)
 class RestPoints:
     """All rest points found for one parameter set (immutable).

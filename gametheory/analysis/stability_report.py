@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..errors import calls_checked
 from ..game import Game
 from ..latex import escape_markdown_cell as _escape_markdown_cell
 from ..latex import latex_name as _latex_name
@@ -71,6 +72,7 @@ def _sign(v: complex, eps: float) -> str:
     return "0" if abs(re) <= eps else ("+" if re > 0 else "-")
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Equilibrium:
     """One rest point with its linear stability and game-theoretic status (immutable).
@@ -257,6 +259,7 @@ class Equilibrium:
         return f"Equilibrium({self.label}, {self.kind.value}, ESS={self.is_ess}, eigenvalues [{ev}])"
 
 
+@calls_checked
 @dataclass(frozen=True)
 class StabilityReport:
     """Stability analysis of every rest point at one parameter set (immutable).

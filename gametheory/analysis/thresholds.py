@@ -12,7 +12,7 @@ import sympy
 from .._checks import as_dynamics, keywords_checked
 from ..codegen import compile_expressions
 from ..dynamics.base import Dynamics
-from ..errors import AnalysisError, ParameterError, suggest
+from ..errors import AnalysisError, ParameterError, calls_checked, suggest
 from ..game import Game
 from ._text import _html, _pandas
 from .corners import _float_subs, _simplify, corner_conditions
@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 
+@calls_checked
 @dataclass(frozen=True)
 class CriticalValue:
     """A value of one parameter at which an eigenvalue of a vertex changes sign.
@@ -92,6 +93,7 @@ class CriticalValue:
         )
 
 
+@calls_checked
 class CriticalValues(tuple):
     """The critical values of one parameter (an immutable tuple of :class:`CriticalValue`).
 
@@ -243,6 +245,7 @@ def critical_values(
 
 
 # ------------------------------------------------------------ threshold curves in a parameter plane
+@calls_checked
 @dataclass(frozen=True)
 class ThresholdCurve:
     """The part of one zero set :math:`\\lambda = 0` of a vertex eigenvalue that bounds its ESS region.
@@ -296,6 +299,7 @@ class ThresholdCurve:
         )
 
 
+@calls_checked
 @dataclass(frozen=True)
 class ThresholdCurves:
     """Boundaries of the ESS regions of vertices in a two-parameter plane (immutable).

@@ -29,7 +29,7 @@ import numpy as np
 import sympy
 
 from ..codegen import CompiledFunction, compile_expressions
-from ..errors import NumericalError, ParameterError, SpecificationError, StateError
+from ..errors import NumericalError, ParameterError, SpecificationError, StateError, calls_checked
 from ..expressions import ascii_name, parse_expression
 from ..game import Game, state_names
 
@@ -104,6 +104,7 @@ class TheoryFacts:
             )
 
 
+@calls_checked
 class Dynamics(abc.ABC):
     r"""A dynamics of a multi-population game, on the product of simplices.
 
@@ -163,6 +164,10 @@ class Dynamics(abc.ABC):
     chart: ClassVar[str] = "shares"
     expected_payoffs: tuple[tuple[sympy.Expr, ...], ...]
     equations: sympy.ImmutableMatrix
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        calls_checked(cls)  # every dynamics: a call it cannot take is a SpecificationError
 
     def __init__(self, game: Game) -> None:
         if not isinstance(game, Game):
@@ -362,8 +367,48 @@ class Dynamics(abc.ABC):
                     raise ParameterError(f"parameter {p.name!r} = {v} lies outside its bounds [{lo}, {hi}]")
             values.append(value)
         if length is None:
-            return np.array([float(v) for v in values], dtype=float)
-        return np.stack([np.broadcast_to(v, (length,)) for v in values]).astype(float)
+            out = np.array([float(v) for v in values], dtype=float)
+        else:
+            out = np.stack([np.broadcast_to(v, (length,)) for v in values]).astype(float)
+        self._check_payoffs_finite(out)
+        return out
+
+    @functools.cached_property
+    def _fragile_payoffs(self) -> tuple[tuple[str, sympy.Expr, CompiledFunction], ...]:
+        """Payoffs that may not be finite reals at finite parameters, each with a compiled form.
+
+        A polynomial in the parameters with rational coefficients is finite wherever they are;
+        a division, root, logarithm, exponential or irrational constant may not be
+        (``1/(a - 1)`` at ``a = 1``, ``sqrt(a)`` at ``a = -1``, ``exp(exp(exp(5)))``).
+        """
+        out = []
+        for profile, row in self.game.payoffs.items():
+            for pop, expr in zip(self.game.populations, row):
+                fragile = expr.atoms(sympy.Function, sympy.NumberSymbol) or any(
+                    not (q.exp.is_Integer and q.exp >= 0) for q in expr.atoms(sympy.Pow)
+                )
+                if fragile:
+                    where = f"payoff of {pop.name!r} at {profile} = {expr}"
+                    out.append((where, expr, compile_expressions("payoff", [expr], [], self.parameters)))
+        return tuple(out)
+
+    def _check_payoffs_finite(self, p: np.ndarray) -> None:
+        """Refuse parameter values at which a payoff is not a finite real number, naming both."""
+        if not self._fragile_payoffs:
+            return
+        names = self.game.parameter_names
+        for where, expr, f in self._fragile_payoffs:
+            with np.errstate(all="ignore"):
+                value = np.asarray(f(np.zeros((0,) + p.shape[1:]), p), dtype=complex)[0]
+            bad = ~np.isfinite(value) | (value.imag != 0)
+            if bad.any():
+                k = int(np.flatnonzero(np.ravel(bad))[0])
+                v = complex(np.broadcast_to(value, bad.shape).ravel()[k])
+
+                at = {n: float(np.ravel(p[i])[k] if p.ndim > 1 else p[i]) for i, n in enumerate(names)}
+                # NaN from a real evaluation: show the exact value (sqrt(-1) is I, not NaN)
+                shown = sympy.N(expr.subs(at), 6) if np.isnan(v) else v.real
+                raise ParameterError(f"{where} is {shown}, not a finite real number, at {at}")
 
     def exact_parameter_values(self, params: Mapping[str, Any] | None = None) -> dict[str, sympy.Rational]:
         """One validated parameter set as exact rationals: ``{name: value}``, in :attr:`parameters` order.

@@ -26,7 +26,7 @@ from .._checks import (
     check_tolerances,
     keywords_checked,
 )
-from ..errors import IntegrationError, StateError, suggest
+from ..errors import IntegrationError, StateError, calls_checked, suggest
 from ..progress import progress_reporter
 from . import kernel_numba
 from .charts import chart_of
@@ -52,6 +52,7 @@ BACKENDS = ("auto", "numba", "numpy")
 AUTO_NUMBA_MIN_TRAJECTORIES = 100_000
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Ensemble:
     """Many trajectories of one system, integrated together (immutable).

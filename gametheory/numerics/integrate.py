@@ -36,7 +36,7 @@ from .._checks import (
     check_tolerances,
     keywords_checked,
 )
-from ..errors import IntegrationError, ParameterError, StateError, suggest
+from ..errors import IntegrationError, ParameterError, StateError, calls_checked, suggest
 from .charts import LogRatioChart, chart_of
 from .results import FrozenParams, html_block, import_pandas, markdown
 
@@ -55,6 +55,7 @@ EXCURSION_TOLERANCE = 1e-6
 METHODS = ("auto", "RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Trajectory:
     """One integrated trajectory (immutable).

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
-from ..errors import ParameterError
+from ..errors import ParameterError, keywords_checked
 from ..game import Game
 from ..latex import latex_name
 
@@ -103,13 +103,16 @@ def styled(func: Callable[..., Any]) -> Callable[..., Any]:
 
     Tick labels are created when the figure is drawn, which may happen after the
     style context has closed (Jupyter's inline backend draws at the end of the
-    cell), so their size is stored on the axes themselves.
+    cell), so their size is stored on the axes themselves.  A call the function cannot
+    take is a :class:`~gametheory.errors.SpecificationError` (:func:`~gametheory.errors.keywords_checked`).
     """
+
+    checked = keywords_checked(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with style():
-            result = func(*args, **kwargs)
+            result = checked(*args, **kwargs)
         axes = result.axes if isinstance(result, Figure) else [result]
         for a in axes:
             a.tick_params(axis="both", labelsize=RC_PARAMS["xtick.labelsize"])

@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import calls_checked
 from .execution import ChunkLog
 
 __all__ = ["Provenance"]
 
 
+@calls_checked
 @dataclass(frozen=True)
 class Provenance:
     """Where a result comes from (read from its Dataset's ``attrs``).
@@ -78,6 +80,7 @@ def freeze(data: Any) -> Any:
     return data
 
 
+@calls_checked
 @dataclass(frozen=True)
 class StudyResult:
     """Common part of :class:`SweepResult`, :class:`RegimeMap` and :class:`Basins`."""
@@ -86,6 +89,10 @@ class StudyResult:
     chunks: ChunkLog
 
     _plot_function = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        calls_checked(cls)  # every study result: a call it cannot take is a SpecificationError
 
     @property
     def provenance(self) -> Provenance:
