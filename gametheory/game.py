@@ -33,6 +33,7 @@ from .expressions import parse_expression
 from .parameters import Parameter
 
 if TYPE_CHECKING:
+    from .dynamics.base import Dynamics
     from .dynamics.replicator import ReplicatorDynamics
 
 __all__ = ["Population", "Parameter", "Game", "state_names"]
@@ -371,6 +372,25 @@ class Game:
     def replicator(self) -> ReplicatorDynamics:
         """The replicator dynamics of the game (computed once, then cached)."""
         return self._replicator
+
+    def dynamics(self, kind: str = "replicator", **options: Any) -> Dynamics:
+        """The dynamics ``kind`` of this game (see :data:`gametheory.dynamics.KINDS`), with its options.
+
+        ``game.dynamics("replicator")`` is ``game.replicator()`` (cached); other kinds are
+        built on each call.
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> game = classic.matching_pennies_3()
+        >>> game.dynamics() is game.replicator()
+        True
+        """
+        if kind == "replicator" and not options:
+            return self._replicator
+        from .dynamics import make_dynamics
+
+        return make_dynamics(self, kind, **options)
 
     def summary(self) -> str:
         """Text summary: populations and strategies, parameters with defaults, payoff table."""

@@ -57,6 +57,7 @@ LAYERS = {
 #: one-line forwards inside a function body, never at module level.
 FORWARDS = {
     ("gametheory.game", "gametheory.dynamics.replicator"),  # Game.replicator()
+    ("gametheory.game", "gametheory.dynamics"),  # Game.dynamics(kind)
     ("gametheory.game", "gametheory.io"),  # Game.to_toml()/to_json(), Game.summary() and notebook renderings
     ("gametheory.parameters", "gametheory.io"),  # Parameter.summary()
     ("gametheory.dynamics.base", "gametheory.numerics.integrate"),  # Dynamics.simulate()
