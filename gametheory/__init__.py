@@ -11,6 +11,7 @@ from ._version import __version__  # noqa: E402
 # re-exports would break: importing the submodule ``gametheory.sweep`` binds the module
 # to the name ``sweep`` on the package, hiding the function of that name.)
 from .analysis.attractors import AttractorReport, attractors  # noqa: E402
+from .analysis.audit import AuditReport, audit  # noqa: E402
 from .analysis.corners import corner_conditions  # noqa: E402
 from .analysis.equilibria import rest_points  # noqa: E402
 from .analysis.ess import strict_equilibria  # noqa: E402
@@ -18,6 +19,7 @@ from .analysis.stability import analyze  # noqa: E402
 from .analysis.stability_report import Equilibrium, StabilityKind, StabilityReport  # noqa: E402
 from .analysis.thresholds import critical_values, threshold_curves  # noqa: E402
 from .dynamics.replicator import ReplicatorDynamics
+from .equations import from_equations
 from .errors import (
     AnalysisError,
     GameError,
@@ -41,6 +43,9 @@ from .studies.sweeps import sweep  # noqa: E402
 
 __all__ = [
     "AttractorReport",
+    "AuditReport",
+    "audit",
+    "from_equations",
     "Ensemble",
     "Equilibrium",
     "StabilityKind",

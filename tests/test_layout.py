@@ -41,6 +41,7 @@ LAYERS = {
     "progress": 0,
     "limits": 0,
     "parameters": 0,
+    "equations": 0,
     "numerics": 1,
     "analysis": 2,
     "studies": 3,
