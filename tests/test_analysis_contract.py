@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import numpy as np
 import pytest
 
 import gametheory as gt
@@ -34,7 +35,6 @@ class _NoTheorems(ReplicatorDynamics):
     ("call", "name", "fact"),
     [
         (lambda d: rest_points(d), "rest_points", "rest points equalize payoffs"),
-        (lambda d: analyze(d), "analyze", "sinks are strict nash"),
         (lambda d: corner_conditions(d), "corner_conditions", "vertex eigenvalues are payoff differences"),
         (
             lambda d: critical_values(d, "F_g"),
@@ -49,6 +49,20 @@ def test_analysis_refuses_a_dynamics_without_the_theorem_it_needs(call, name, fa
     with pytest.raises(AnalysisError, match=name) as info:
         call(dyn)
     assert fact in str(info.value) and "_NoTheorems" in str(info.value)
+
+
+def test_analyze_without_the_theorems_falls_back_to_numerical_analysis():
+    # the replicator's equations without its theorems: analyze finds the same rest points and
+    # kinds numerically (issue 11: analyze works for every dynamics), marked not certified
+    game = classic.matching_pennies_3()
+    exact, numeric = analyze(game), analyze(_NoTheorems(game))
+    assert not numeric.complete and "not certified complete" in " ".join(numeric.notes)
+    assert numeric.ess == () and all(not e.is_ess for e in numeric.equilibria)
+
+    def key(report):
+        return sorted((tuple(np.round(e.point, 9)), e.kind.value, e.is_nash) for e in report.equilibria)
+
+    assert key(exact) == key(numeric)
 
 
 @pytest.mark.parametrize("fn", [rest_points, analyze, corner_conditions, strict_equilibria])

@@ -55,8 +55,9 @@ from ..game import Game
 from .corners import corner_conditions
 from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at, rounded_constant
 from .ess import is_strict, vertex_deviation_gains
-from .restpoints import RestPoints, Support
-from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport
+from .general import analyze_numerically
+from .restpoints import RestPoints
+from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport, _classify, _is_nash_mixed
 
 __all__ = ["analyze", "EIGEN_DIGITS", "EXACT_ZERO_TOLERANCE"]
 
@@ -130,22 +131,6 @@ def _high_precision_eigenvalues(
     return vals, norm
 
 
-def _classify(eigenvalues: np.ndarray, eps: float) -> tuple[StabilityKind, int, int, int]:
-    re = eigenvalues.real
-    n_s = int(np.sum(re < -eps))
-    n_u = int(np.sum(re > eps))
-    n_c = len(re) - n_s - n_u
-    if n_c:
-        kind = StabilityKind.NON_HYPERBOLIC
-    elif n_u == 0:
-        kind = StabilityKind.SINK
-    elif n_s == 0:
-        kind = StabilityKind.SOURCE
-    else:
-        kind = StabilityKind.SADDLE
-    return kind, n_s, n_u, n_c
-
-
 def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
     """Reorder ``eigenvalues`` to best match ``targets``; return them and the largest mismatch."""
     from scipy.optimize import linear_sum_assignment
@@ -174,8 +159,11 @@ def analyze(
     ----------
     model
         A :class:`~gametheory.game.Game` (coerced to its replicator dynamics)
-        or any :class:`~gametheory.dynamics.base.Dynamics` with the theorems
-        listed under Raises.
+        or any :class:`~gametheory.dynamics.base.Dynamics`.  A dynamics without the
+        replicator's theorems (``facts.sinks_are_strict_nash`` and
+        ``facts.rest_points_equalize_payoffs``: logit, BNN, Smith...) is analysed
+        numerically by :func:`~gametheory.analysis.general.analyze_numerically`
+        (``n_starts``, ``seed`` and ``tol`` apply; not certified complete, no ESS).
     params
         Scalar parameter values (the game's defaults fill the rest).
     tol
@@ -204,9 +192,8 @@ def analyze(
     Raises
     ------
     AnalysisError
-        For a dynamics without the theorems the verdicts rest on
-        (``facts.sinks_are_strict_nash`` and those of :func:`rest_points` and
-        :func:`~gametheory.analysis.corners.corner_conditions`).
+        For a dynamics with the replicator's rest-point theorems but without those of
+        :func:`~gametheory.analysis.corners.corner_conditions`.
 
     Examples
     --------
@@ -217,7 +204,10 @@ def analyze(
     """
     dyn = as_dynamics(model)
     game = dyn.game
-    dyn.facts.require("sinks_are_strict_nash", dyn, "analyze")
+    if not (dyn.facts.sinks_are_strict_nash and dyn.facts.rest_points_equalize_payoffs):
+        # no replicator theorems (logit, BNN, Smith...): rest points found numerically
+        n_starts = rest_point_options.get("n_starts", 128)
+        return analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
     # the parameters are resolved once, here; everything below uses these values
     exact_params = exact_parameter_values(dyn, params)
     float_params = {name: float(v) for name, v in exact_params.items()}
@@ -348,17 +338,6 @@ def analyze(
         consistent=consistent,
         notes=tuple(notes),
     )
-
-
-def _is_nash_mixed(game: Game, support: Support, pay: np.ndarray, eps: float) -> bool:
-    offset = 0
-    for pop, S in zip(game.populations, support):
-        block = pay[offset : offset + pop.size]
-        inside = max(block[pop.index(s)] for s in S)
-        if block.max() > inside + eps:
-            return False
-        offset += pop.size
-    return True
 
 
 def _decide(

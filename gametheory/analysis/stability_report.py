@@ -512,3 +512,30 @@ def _latex_point(e: Equilibrium) -> str:
     else:  # all coordinates as decimals, never a mix (as in Equilibrium.label)
         vals = [_fmt_number(float(v), 6) for v in e.point]
     return "(" + ", ".join(vals) + ")"
+
+
+def _classify(eigenvalues: np.ndarray, eps: float) -> tuple[StabilityKind, int, int, int]:
+    re = eigenvalues.real
+    n_s = int(np.sum(re < -eps))
+    n_u = int(np.sum(re > eps))
+    n_c = len(re) - n_s - n_u
+    if n_c:
+        kind = StabilityKind.NON_HYPERBOLIC
+    elif n_u == 0:
+        kind = StabilityKind.SINK
+    elif n_s == 0:
+        kind = StabilityKind.SOURCE
+    else:
+        kind = StabilityKind.SADDLE
+    return kind, n_s, n_u, n_c
+
+
+def _is_nash_mixed(game: Game, support: Support, pay: np.ndarray, eps: float) -> bool:
+    offset = 0
+    for pop, S in zip(game.populations, support):
+        block = pay[offset : offset + pop.size]
+        inside = max(block[pop.index(s)] for s in S)
+        if block.max() > inside + eps:
+            return False
+        offset += pop.size
+    return True

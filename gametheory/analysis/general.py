@@ -1,0 +1,172 @@
+r"""Stability analysis for any dynamics: rest points found numerically, classified by the Jacobian.
+
+The exact machinery of :func:`~gametheory.analysis.stability.analyze` rests on
+theorems of the replicator dynamics (rest points equalize payoffs on their
+support, sinks are strict Nash equilibria).  Other dynamics (logit, BNN,
+Smith, replicator-mutator...) lack them, so :func:`analyze_numerically` finds
+their rest points with no theorem at all:
+
+1. Newton's method (``scipy.optimize.root``, ``hybr``, with the exact Jacobian)
+   on :math:`F(x) = 0` from every vertex and from ``n_starts`` seeded interior
+   points (Dirichlet-distributed shares);
+2. a solution is kept when :math:`\|F(x)\|_\infty \le 10^{-10} \max(1, s)`
+   (``s`` the largest absolute payoff at the parameters) and ``x`` lies in the
+   state space (shares :math:`\ge -10^{-9}`, then clipped); solutions closer
+   than :math:`10^{-7}` are merged;
+3. each is classified from the eigenvalues of the exact Jacobian evaluated in
+   double precision, with the zero threshold of ``analyze`` (``tol``), and
+   marked Nash or not from the expected payoffs at the point.
+
+The enumeration is not certified complete (``complete=False``) and ESS are not
+reported (an ESS is a property of the game; see ``analyze`` with the replicator
+dynamics).  At a kink of a piecewise dynamics (BNN, Smith: :math:`[\cdot]_+`) the
+Jacobian is one-sided and the classification is flagged.
+
+Examples
+--------
+>>> from gametheory.models import classic
+>>> report = analyze_numerically(classic.matching_pennies_3().replicator(), n_starts=16)
+>>> report.complete, len(report.equilibria) >= 9
+(False, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.optimize import root
+
+from .._checks import as_dynamics, check_count, keywords_checked
+from .restpoints import state_support
+from .stability_report import Equilibrium, StabilityReport, _classify, _is_nash_mixed
+
+__all__ = ["analyze_numerically"]
+
+#: Residual threshold of an accepted rest point, relative to the payoff scale.
+RESIDUAL = 1e-10
+#: Distance below which two rest points are one.
+MERGE = 1e-7
+
+
+@keywords_checked
+def analyze_numerically(
+    model: Any,
+    params: Mapping[str, Any] | None = None,
+    *,
+    n_starts: int = 128,
+    seed: int = 0,
+    tol: float = 1e-8,
+) -> StabilityReport:
+    """Rest points of any dynamics by multi-start Newton, classified by their Jacobian eigenvalues.
+
+    See the module docstring for the method and its guarantees (none of completeness).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> report = analyze_numerically(classic.matching_pennies_3().replicator(), n_starts=16)
+    >>> [e.kind.value for e in report.equilibria if e.support == (("H", "T"),) * 3]
+    ['saddle']
+    """
+    dyn = as_dynamics(model)
+    n_starts = check_count(n_starts, name="n_starts")
+    p = dyn.parameter_vector(params)
+    values = dict(zip(dyn.game.parameter_names, map(float, p)))
+    d = dyn.dimension
+    pay = dyn.compiled("payoffs")
+    scale = max(1.0, float(np.max(np.abs(_payoffs_at_vertices(dyn, p)))))
+    f = dyn.compiled("rhs")
+    jac = dyn.compiled("jac")
+    rng = np.random.default_rng(seed)
+    starts = [x for _, x in dyn.vertices()]
+    starts += [np.concatenate([rng.dirichlet(np.ones(pop.size))[:-1] for pop in dyn.game.populations])
+               for _ in range(n_starts)]  # fmt: skip
+    found: list[np.ndarray] = []
+    for x0 in starts:
+        with np.errstate(all="ignore"):
+            sol = root(
+                lambda x: f(x[:, None], p[:, None])[:, 0],
+                x0,
+                jac=lambda x: jac(x[:, None], p[:, None])[:, :, 0],
+                method="hybr",
+            )
+        x = np.asarray(sol.x, dtype=float)
+        if not np.all(np.isfinite(x)) or not _inside(dyn, x):
+            continue
+        x = _clip(dyn, x)
+        residual = float(np.max(np.abs(f(x[:, None], p[:, None])[:, 0]))) if d else 0.0
+        if residual > RESIDUAL * scale:
+            continue
+        if all(np.max(np.abs(x - y)) > MERGE for y in found):
+            found.append(x)
+    strategies = [pop.strategies for pop in dyn.game.populations]
+    equilibria = []
+    for x in sorted(found, key=lambda v: (-int(np.all(np.isin(v, (0.0, 1.0)))), tuple(v))):
+        J = dyn.jacobian_at(x, values)
+        eig = np.linalg.eigvals(J).astype(complex)
+        eig = eig[np.lexsort((-eig.imag, -eig.real))]
+        norm = float(np.linalg.norm(J, 2))
+        eps = tol * max(1.0, norm)
+        kind, n_s, n_u, n_c = _classify(eig, eps)
+        support = state_support(strategies, x)
+        is_vertex = all(len(s) == 1 for s in support)
+        payoffs = np.asarray(pay(x[:, None], p[:, None])[:, 0], dtype=float)
+        equilibria.append(
+            Equilibrium(
+                point=x,
+                eigenvalues=eig,
+                kind=kind,
+                is_ess=False,
+                is_nash=_is_nash_mixed(dyn.game, support, payoffs, eps * scale),
+                support=support,
+                profile=tuple(s[0] for s in support) if is_vertex else None,
+                exact=None,
+                stable_dimension=n_s,
+                unstable_dimension=n_u,
+                center_dimension=n_c,
+                zero_tolerance=eps,
+                precision="double",
+                deviations=None,
+                payoff_differences=None,
+                symbolic_eigenvalues=None,
+                conditions=None,
+                disagreement=None,
+            )
+        )
+    notes = (
+        f"Rest points: numerical (Newton from the {len(dyn.vertices())} vertices and {n_starts} seeded "
+        f"interior starts, residual <= {RESIDUAL:g} x payoff scale); the enumeration is not certified "
+        "complete.",
+        f"{type(dyn).__name__} does not have the replicator's theorems: no ESS verdicts; 'Nash' marks "
+        "rest points where no strategy outside the support earns more than those in it.",
+    )
+    return StabilityReport(
+        game=dyn.game,
+        params=values,
+        equilibria=tuple(equilibria),
+        continua=(),
+        complete=False,
+        consistent=True,
+        notes=notes,
+    )
+
+
+def _payoffs_at_vertices(dyn: Any, p: np.ndarray) -> np.ndarray:
+    pay = dyn.compiled("payoffs")
+    xs = np.array([x for _, x in dyn.vertices()]).T
+    return np.asarray(pay(xs, np.repeat(p[:, None], xs.shape[1], axis=1)), dtype=float)
+
+
+def _inside(dyn: Any, x: np.ndarray, slack: float = 1e-9) -> bool:
+    return all(np.all(x[sl] >= -slack) and x[sl].sum() <= 1 + slack for sl in dyn.population_slices())
+
+
+def _clip(dyn: Any, x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    for sl in dyn.population_slices():
+        total = x[sl].sum()
+        if total > 1.0:
+            x[sl] = x[sl] / total
+    return x
