@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -244,6 +245,9 @@ def test_simplex_is_invariant():
         ({"p0": 0.1, "q1": 0.1}, "unknown population 'q1'; the populations are"),
         ({"p0": 0.1}, "no mutation matrix or rate given for population\\(s\\) \\['p1'\\]"),
         ("__import__('os')", "mutation rate of population 'p0'"),
+        (np.full((2, 2), 0.5) + [[1e-17, 0], [0, 0]], None),  # rounds to 0.5: fine
+        ([[0.7, 0.3], [1 / 3, 2 / 3]], "sums to 9999999999999999/10000000000000000, not 1 \\(floats"),
+        ([[{}, 1], [0, 1]], "row 0 column 0: \\{\\} is not a number"),
     ],
 )
 def test_bad_mutation(mutation, fragment):
@@ -252,8 +256,22 @@ def test_bad_mutation(mutation, fragment):
         {("s0", "s0"): (1, 2), ("s0", "s1"): (3, 1), ("s1", "s0"): ("a", 1), ("s1", "s1"): (2, 2)},
         {"a": 1.0},
     )
+    if fragment is None:
+        game.dynamics("replicator_mutator", mutation=mutation)
+        return
     with pytest.raises(gt.SpecificationError, match=fragment):
         game.dynamics("replicator_mutator", mutation=mutation)
+
+
+def test_exact_fractions_accepted():
+    game, tensors = random_game(6, (3, 2))
+    third = [[Fraction(1, 3)] * 3] * 3
+    dyn = game.dynamics("replicator_mutator", mutation={"p0": third, "p1": [["1/4", "3/4"], [0, 1]]})
+    Q = [np.full((3, 3), 1 / 3), np.array([[0.25, 0.75], [0.0, 1.0]])]
+    x = np.array([0.2, 0.3, 0.6])
+    np.testing.assert_allclose(
+        dyn.vector_field(x), hand_field("replicator_mutator", tensors, x, Q=Q), atol=1e-13
+    )
 
 
 def test_symbolic_mutation_checked_at_parameter_values():

@@ -43,8 +43,10 @@ parameter values used.  The faces of the simplex are not invariant.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any, ClassVar
 
 import numpy as np
@@ -263,8 +265,14 @@ def _one_matrix(game: Game, i: int, value: Any) -> sympy.ImmutableMatrix:
     for r in range(k):
         total = sympy.simplify(sum(Q.row(r)))
         if total != 1:
+            hint = (
+                " (floats are taken exactly as their shortest decimals: give fractions such as "
+                "'1/3' or fractions.Fraction(1, 3) for entries like 1/3)"
+                if total.is_number and abs(total - 1) < 1e-9
+                else ""
+            )
             raise SpecificationError(
-                f"{where}: row {r} (strategy {pop.strategies[r]!r}) sums to {total}, not 1"
+                f"{where}: row {r} (strategy {pop.strategies[r]!r}) sums to {total}, not 1{hint}"
             )
         for c in range(k):
             e = Q[r, c]
@@ -281,6 +289,10 @@ def _entry(game: Game, value: Any, where: str) -> sympy.Expr:
         value = value.item()
     if isinstance(value, (bool, np.bool_)) or value is None:
         raise SpecificationError(f"{where}: {value!r} is not a number or an expression")
+    if isinstance(value, Fraction):
+        value = sympy.Rational(value.numerator, value.denominator)
+    if not isinstance(value, (str, numbers.Real, sympy.Expr)):
+        raise SpecificationError(f"{where}: {value!r:.60} is not a number, an expression or a string of one")
     try:
         expr = parse_expression(value, where=where)
     except GameError as exc:
