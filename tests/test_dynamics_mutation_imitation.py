@@ -14,6 +14,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import gametheory as gt
@@ -22,6 +24,7 @@ from gametheory.dynamics.adjusted_replicator import AdjustedReplicatorDynamics
 from gametheory.dynamics.imitation import ImitationDynamics
 from gametheory.dynamics.replicator_mutator import NegativePayoffWarning, ReplicatorMutatorDynamics
 from gametheory.models import classic
+from gametheory.testing import games, parameter_values, states
 
 SHAPES = [(2, 2), (3, 2), (2, 2, 3)]
 
@@ -186,17 +189,44 @@ def test_latex(kind):
     assert text.startswith("\\begin{align}") and text.count("&=") == dyn.dimension
 
 
+@settings(max_examples=15, deadline=None, database=None, derandomize=True)
+@given(st.data())
+def test_property_random_symbolic_games(data):
+    """Random games with parameters: each field equals the formula on tensors of the table at the values."""
+    game = data.draw(games(max_populations=3, max_profiles=12, symbolic=True))
+    params = data.draw(parameter_values(game))
+    x = data.draw(states(game))
+    exact = {sympy.Symbol(k): sympy.Float(v, 30) for k, v in params.items()}
+    tensors = [
+        np.array(sympy.Array(game.payoff_array(i)).subs(exact).tolist(), dtype=float)
+        for i in range(game.n_populations)
+    ]
+    # payoffs up to ~10^2 (parameters in [-10, 10]); both sides only round: 1e-10 absolute
+    field = game.dynamics("imitation", beta=0.3).vector_field(x, params)
+    np.testing.assert_allclose(field, hand_field("imitation", tensors, x, beta=0.3), rtol=1e-10, atol=1e-10)
+    Q = [uniform(0.2, p.size) for p in game.populations]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NegativePayoffWarning)  # these payoffs may be negative
+        field = game.dynamics("replicator_mutator", mutation=0.2).vector_field(x, params)
+    np.testing.assert_allclose(
+        field, hand_field("replicator_mutator", tensors, x, Q=Q), rtol=1e-10, atol=1e-10
+    )
+
+
 # ------------------------------------------------------------------ replicator-mutator
 def test_zero_mutation_is_the_replicator_exactly():
+    """Q = I (as a rate 0 or as identity matrices) gives the replicator's equations, equal after expansion."""
     for counts in SHAPES:
         game, _ = random_game(5, counts)
         rep = game.replicator().equations
-        for mutation in (0, [[1, 0], [0, 1]] if counts == (2, 2) else 0):
+        identities = {p.name: np.eye(p.size, dtype=int) for p in game.populations}
+        for mutation in (0, identities):
             eq = game.dynamics("replicator_mutator", mutation=mutation).equations
             assert all(sympy.expand(a - b) == 0 for a, b in zip(eq, rep))
-    # symbolic payoffs too
-    game = classic.matching_pennies_3()
-    eq = game.dynamics("replicator_mutator", mutation=0).equations
+    game = classic.matching_pennies_3()  # symbolic payoffs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # building the equations does not evaluate payoffs: no warning
+        eq = game.dynamics("replicator_mutator", mutation=0).equations
     assert all(sympy.expand(a - b) == 0 for a, b in zip(eq, game.replicator().equations))
 
 
