@@ -116,6 +116,8 @@ def test_registered():
     assert set(NEW) <= set(KINDS)
     with pytest.raises(gt.SpecificationError, match="rate"):
         game.dynamics("imitation", rate=2)
+    with pytest.raises(gt.SpecificationError, match="missing a required argument: 'mutation'"):
+        game.dynamics("replicator_mutator")
 
 
 @pytest.mark.parametrize("kind", NEW)
