@@ -6,8 +6,8 @@ Every dynamics is one module here and one entry of :data:`KINDS`, the name
 Examples
 --------
 >>> from gametheory.models import classic
->>> sorted(KINDS)[:1]
-['replicator']
+>>> "replicator" in KINDS, "logit" in KINDS
+(True, True)
 >>> make_dynamics(classic.matching_pennies_3(), "replicator").states
 (x, y, z)
 """
@@ -28,6 +28,10 @@ __all__ = ["KINDS", "make_dynamics"]
 #: ``kind`` -> ``"module:Class"`` of every dynamics ``Game.dynamics`` can build.
 KINDS: dict[str, str] = {
     "replicator": "gametheory.dynamics.replicator:ReplicatorDynamics",
+    "logit": "gametheory.dynamics.logit:LogitDynamics",
+    "best_response": "gametheory.dynamics.logit:BestResponseDynamics",
+    "bnn": "gametheory.dynamics.bnn:BrownNeumannNashDynamics",
+    "smith": "gametheory.dynamics.smith:SmithDynamics",
 }
 
 
@@ -42,10 +46,10 @@ def make_dynamics(game: Game, kind: str, **options: Any) -> Dynamics:
     Examples
     --------
     >>> from gametheory.models import classic
-    >>> make_dynamics(classic.matching_pennies_3(), "replicatr")
+    >>> make_dynamics(classic.matching_pennies_3(), "replicatr")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    gametheory.errors.SpecificationError: unknown dynamics 'replicatr' (did you mean 'replicator'?); available: ['replicator']
+    gametheory.errors.SpecificationError: unknown dynamics 'replicatr' (did you mean 'replicator'?); available: [...'replicator'...]
     """
     if not isinstance(kind, str) or kind not in KINDS:
         hint = suggest(kind, KINDS) if isinstance(kind, str) else ""
