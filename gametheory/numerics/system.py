@@ -91,9 +91,8 @@ class EnsembleSystem:
         subexpression elimination; ``dyn`` caches what it generates).
         """
         chart = kernel_chart(coordinates)
-        need = {("growth", "array")}
-        if chart == "shares":
-            need.add(("rhs", "array"))
+        # a dynamics integrated in shares need not have growth rates (only the log-ratio chart uses them)
+        need = {("growth", "array") if chart == "log-ratio" else ("rhs", "array")}
         if backend == "numba":
             need.add(("growth", "scalar") if chart == "log-ratio" else ("rhs", "scalar"))
 
