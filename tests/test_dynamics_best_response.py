@@ -7,6 +7,7 @@ the package's sympy derivation.
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ from scipy.optimize import root
 import gametheory as gt
 from gametheory.dynamics import KINDS
 from gametheory.dynamics.base import Dynamics
-from gametheory.errors import GameError, ParameterError, SpecificationError
+from gametheory.errors import ParameterError, SpecificationError
 from gametheory.models import classic
 from gametheory.numerics.kernel_numba import numba_available
 
@@ -153,7 +154,7 @@ def build(kind: str, game: gt.Game, eta: float = 0.1) -> Dynamics:
 # ------------------------------------------------------------------ structure
 @pytest.mark.parametrize("kind", NEW_KINDS)
 def test_registered_with_no_theory_facts_and_the_shares_chart(kind):
-    dyn = matching_pennies().dynamics(kind)
+    dyn = build(kind, matching_pennies())
     assert kind in KINDS and isinstance(dyn, Dynamics)
     # none of the replicator's theorems holds: faces are not invariant (unused strategies enter),
     # rest points are QRE (logit) or exactly the Nash equilibria (BNN, Smith), not every state
@@ -348,6 +349,25 @@ def test_smoothed_best_response_is_an_eta_ln_k_best_response():
             assert sigma @ f >= f.max() - eta * math.log(3) - 1e-12
 
 
+@pytest.mark.parametrize("kind", NEW_KINDS)
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_state_space_is_forward_invariant_and_bnn_smith_correlate_positively(kind, seed):
+    counts = (3, 2, 2)
+    game = random_game(seed, counts)
+    T, dyn = tensors(game), build(kind, game)
+    for x in random_states(counts, 24, seed=seed):
+        shares = split(x, counts)
+        rates = split(dyn.vector_field(x), counts)  # full rates: the last is minus the sum of the others
+        rates = [np.append(r[:-1], -r[:-1].sum()) for r in rates]
+        for s, r, f in zip(shares, rates, expected(T, shares)):
+            assert (r[s == 0] >= -1e-15).all()  # an unused strategy never falls below 0
+            if kind in ("bnn", "smith"):
+                # positive correlation (Sandholm 2010, ch. 5): payoffs and growth agree in sign
+                assert r @ f >= -1e-13
+                if np.abs(r).max() > 1e-9:
+                    assert r @ f > 0
+
+
 # ------------------------------------------------------------------ trajectories
 def reference(kind, T, x0, t_eval, eta=0.3):
     sol = solve_ivp(
@@ -415,6 +435,11 @@ def test_bad_eta_is_refused_naming_it(kind, eta, fragment):
     assert fragment in str(info.value)
 
 
+def test_logit_needs_eta():
+    with pytest.raises(SpecificationError, match="required argument: 'eta'"):
+        coordination().dynamics("logit")
+
+
 def test_eta_parameter_must_be_positive_at_evaluation():
     dyn = coordination().dynamics("logit", eta="mu")
     for bad in (0.0, -0.5, np.array([0.1, -1.0])):
@@ -432,6 +457,7 @@ def test_options_bnn_and_smith_do_not_take_are_refused(kind):
 
 @pytest.mark.parametrize("kind", NEW_KINDS)
 def test_not_a_game_is_refused(kind):
-    cls = __import__("importlib").import_module(KINDS[kind].split(":")[0])
-    with pytest.raises(GameError, match="needs a Game"):
-        getattr(cls, KINDS[kind].split(":")[1])("not a game")
+    module, name = KINDS[kind].split(":")
+    cls = getattr(importlib.import_module(module), name)
+    with pytest.raises(SpecificationError, match="needs a Game"):
+        cls("not a game", **({"eta": 0.1} if kind == "logit" else {}))

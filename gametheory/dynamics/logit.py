@@ -60,6 +60,8 @@ class LogitDynamics(Dynamics):
         parameter of the game (then its value, given with the other parameters at
         evaluation, must be positive; a value <= 0 is a :class:`~gametheory.errors.ParameterError`).
         The precision of the quantal response equilibria at rest is :math:`\lambda = 1/\eta`.
+        Required: there is no neutral default noise level (:class:`BestResponseDynamics`,
+        the smoothed best response, is the one with a default).
 
     Raises
     ------
@@ -93,7 +95,7 @@ class LogitDynamics(Dynamics):
     facts: ClassVar[TheoryFacts] = TheoryFacts()
     chart: ClassVar[str] = "shares"
 
-    def __init__(self, game: Game, eta: float | str = 0.1) -> None:
+    def __init__(self, game: Game, eta: float | str) -> None:
         super().__init__(game)
         self.eta: sympy.Expr = _check_eta(game, eta)
         self.expected_payoffs = game.replicator().expected_payoffs
