@@ -195,9 +195,10 @@ class BestResponseDynamics(LogitDynamics):
     :math:`\eta \ln k_i` (the error is :math:`O(\eta)`), and it tends to the pure best
     response, exponentially fast in :math:`1/\eta`, wherever the best response is unique.
     Near indifference surfaces the smoothed field turns within a layer of width
-    :math:`O(\eta)` in payoff differences, where the inclusion jumps; rest points are
-    quantal response equilibria within :math:`O(\eta)` of Nash equilibria, not Nash
-    equilibria themselves.  Small ``eta`` makes the system stiff across those layers.
+    :math:`O(\eta)` in payoff differences, where the inclusion jumps.  Rest points are
+    quantal response equilibria, hence :math:`\eta \ln k_i`-equilibria, whose limits as
+    :math:`\eta \to 0` are Nash equilibria; they are not Nash equilibria themselves.
+    Small ``eta`` makes the system stiff across those layers.
 
     Parameters
     ----------
