@@ -57,6 +57,16 @@ class _Printer(NumPyPrinter):
     def _print_Max(self, expr: sympy.Max) -> str:  # noqa: N802
         return self._nested("maximum", expr.args)
 
+    def _print_Heaviside(self, expr: sympy.Heaviside) -> str:  # noqa: N802
+        """``1.0*(u > 0) + H0*(u == 0)`` with sympy's ``H0`` (1/2 unless given): numba has no
+        ``numpy.heaviside``, and sympy's own rewrite uses ``numpy.select``, which numba refuses."""
+        arg = self._print(expr.args[0])
+        at_zero = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
+        step = f"1.0*numpy.greater({arg}, 0)"
+        if at_zero == 0:
+            return f"({step})"
+        return f"({step} + {self._print(at_zero)}*numpy.equal({arg}, 0))"
+
 
 def generate_source(
     name: str,

@@ -6,8 +6,8 @@ Every dynamics is one module here and one entry of :data:`KINDS`, the name
 Examples
 --------
 >>> from gametheory.models import classic
->>> "replicator" in KINDS
-True
+>>> "replicator" in KINDS, "logit" in KINDS
+(True, True)
 >>> make_dynamics(classic.matching_pennies_3(), "replicator").states
 (x, y, z)
 """
@@ -31,6 +31,10 @@ KINDS: dict[str, str] = {
     "replicator_mutator": "gametheory.dynamics.replicator_mutator:ReplicatorMutatorDynamics",
     "adjusted_replicator": "gametheory.dynamics.adjusted_replicator:AdjustedReplicatorDynamics",
     "imitation": "gametheory.dynamics.imitation:ImitationDynamics",
+    "logit": "gametheory.dynamics.logit:LogitDynamics",
+    "best_response": "gametheory.dynamics.logit:BestResponseDynamics",
+    "bnn": "gametheory.dynamics.bnn:BrownNeumannNashDynamics",
+    "smith": "gametheory.dynamics.smith:SmithDynamics",
 }
 
 
@@ -48,7 +52,7 @@ def make_dynamics(game: Game, kind: str, **options: Any) -> Dynamics:
     >>> make_dynamics(classic.matching_pennies_3(), "replicatr")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    gametheory.errors.SpecificationError: unknown dynamics 'replicatr' (did you mean 'replicator'?); available: [...]
+    gametheory.errors.SpecificationError: unknown dynamics 'replicatr' (did you mean 'replicator'?); available: [...'replicator'...]
     """
     if not isinstance(kind, str) or kind not in KINDS:
         hint = suggest(kind, KINDS) if isinstance(kind, str) else ""

@@ -91,7 +91,7 @@ class EnsembleSystem:
         subexpression elimination; ``dyn`` caches what it generates).
         """
         chart = kernel_chart(coordinates)
-        # a shares-chart dynamics need not define growth rates (faces not invariant)
+        # a dynamics integrated in shares need not have growth rates (only the log-ratio chart uses them)
         need = {("growth", "array") if chart == "log-ratio" else ("rhs", "array")}
         if backend == "numba":
             need.add(("growth", "scalar") if chart == "log-ratio" else ("rhs", "scalar"))
