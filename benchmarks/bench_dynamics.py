@@ -6,7 +6,9 @@ Usage::
     python benchmarks/bench_dynamics.py --n 200    # quicker
 
 For the flagship model (crisis governance, 3 populations x 2 strategies, default
-parameters), t in [0, 50], rtol 1e-8, atol 1e-10, seeded random interior starts,
+parameters) with every payoff raised by one constant so that all are >= 1 (the
+adjusted replicator divides by mean payoffs and the replicator-mutator reads payoffs
+as birth rates; the other dynamics are unchanged by a common shift), t in [0, 50], rtol 1e-8, atol 1e-10, seeded random interior starts,
 and every dynamics in :data:`gametheory.dynamics.KINDS` (options in ``OPTIONS``),
 it times:
 
@@ -52,6 +54,17 @@ def _lambdified(dyn: gt.ReplicatorDynamics, params: dict[str, float]):
     return lambda t, x: np.asarray(rhs(x), dtype=float)
 
 
+def _shifted(game: gt.Game) -> gt.Game:
+    """``game`` with every payoff raised by ``1 - (smallest payoff at the defaults)``."""
+    values = [float(e.subs(game.defaults)) for row in game.payoffs.values() for e in row]
+    shift = sympy.Integer(int(np.ceil(1 - min(values))))
+    table = {profile: tuple(e + shift for e in row) for profile, row in game.payoffs.items()}
+    pops = {p.name: list(p.strategies) for p in game.populations}
+    return gt.Game.from_table(
+        pops, table, parameters=game.parameters, name=f"{game.name} (payoffs + {shift})"
+    )
+
+
 def _one_at_a_time(f, starts: np.ndarray, method: str, rtol: float, atol: float) -> tuple[float, np.ndarray]:
     begin = time.perf_counter()
     ends = np.array([solve_ivp(f, T_SPAN, x0, method=method, rtol=rtol, atol=atol).y[:, -1] for x0 in starts])
@@ -72,7 +85,7 @@ def main() -> None:
         backends = ["numpy", "numba"]
     except ImportError:
         backends = ["numpy"]
-    game = crisis_governance.game()
+    game = _shifted(crisis_governance.game())
     params = dict(game.defaults)
     starts = np.random.default_rng(args.seed).uniform(0.05, 0.95, size=(args.n, 3))
     sub = starts[: args.subset]

@@ -21,10 +21,11 @@ EXPECTED = [
     "03_sensitivity_and_regimes",
     "04_property_testing_your_model",
     "05_scaling_out",
+    "06_dynamics_zoo",
 ]
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 

@@ -12,15 +12,18 @@ their rest points with no theorem at all:
 2. a solution is kept when :math:`\|F(x)\|_\infty \le 10^{-10} \max(1, s)`
    (``s`` the largest absolute payoff at the parameters) and ``x`` lies in the
    state space (shares :math:`\ge -10^{-9}`, then clipped); solutions closer
-   than :math:`10^{-7}` are merged;
+   than :math:`10^{-6}` are merged, and a share within :math:`10^{-6}` of 0 or 1 is set
+   to it when the residual stays below the threshold;
 3. each is classified from the eigenvalues of the exact Jacobian evaluated in
    double precision, with the zero threshold of ``analyze`` (``tol``), and
    marked Nash or not from the expected payoffs at the point.
 
 The enumeration is not certified complete (``complete=False``) and ESS are not
 reported (an ESS is a property of the game; see ``analyze`` with the replicator
-dynamics).  At a kink of a piecewise dynamics (BNN, Smith: :math:`[\cdot]_+`) the
-Jacobian is one-sided and the classification is flagged.
+dynamics).  At a kink of a piecewise dynamics (BNN, Smith: a :math:`[\cdot]_+` term
+vanishes) the field is not differentiable: such rest points carry a ``disagreement``
+saying that their eigenvalues do not decide stability (and the report is marked
+not ``consistent``).
 
 Examples
 --------
@@ -36,9 +39,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import sympy
 from scipy.optimize import root
 
 from .._checks import as_dynamics, check_count, keywords_checked
+from ..codegen import compile_expressions
 from .restpoints import state_support
 from .stability_report import Equilibrium, StabilityReport, _classify, _is_nash_mixed
 
@@ -46,8 +51,9 @@ __all__ = ["analyze_numerically"]
 
 #: Residual threshold of an accepted rest point, relative to the payoff scale.
 RESIDUAL = 1e-10
-#: Distance below which two rest points are one.
-MERGE = 1e-7
+#: Distance below which two rest points are one, and a share is tried at the boundary it is near
+#: (Newton converges only linearly at the kinks of BNN and Smith).
+MERGE = 1e-6
 
 
 @keywords_checked
@@ -97,11 +103,19 @@ def analyze_numerically(
             continue
         x = _clip(dyn, x)
         residual = float(np.max(np.abs(f(x[:, None], p[:, None])[:, 0]))) if d else 0.0
+        snapped = np.where(np.abs(x) < MERGE, 0.0, np.where(np.abs(x - 1) < MERGE, 1.0, x))
+        if d and not np.array_equal(snapped, x) and _inside(dyn, snapped, 0.0):
+            r_snapped = float(np.max(np.abs(f(snapped[:, None], p[:, None])[:, 0])))
+            if r_snapped <= max(residual, RESIDUAL * scale):
+                x, residual = snapped, r_snapped
         if residual > RESIDUAL * scale:
             continue
         if all(np.max(np.abs(x - y)) > MERGE for y in found):
             found.append(x)
     strategies = [pop.strategies for pop in dyn.game.populations]
+    # the arguments of the step functions in the Jacobian: where one vanishes, the field has a kink
+    kinks = sorted({h.args[0] for h in dyn.jacobian().atoms(sympy.Heaviside)}, key=sympy.default_sort_key)
+    kink_f = compile_expressions("kinks", kinks, dyn.states, dyn.parameters) if kinks else None
     equilibria = []
     for x in sorted(found, key=lambda v: (-int(np.all(np.isin(v, (0.0, 1.0)))), tuple(v))):
         J = dyn.jacobian_at(x, values)
@@ -113,6 +127,9 @@ def analyze_numerically(
         support = state_support(strategies, x)
         is_vertex = all(len(s) == 1 for s in support)
         payoffs = np.asarray(pay(x[:, None], p[:, None])[:, 0], dtype=float)
+        at_kink = kink_f is not None and bool(
+            np.any(np.abs(np.asarray(kink_f(x[:, None], p[:, None]))[:, 0]) <= MERGE * scale)
+        )
         equilibria.append(
             Equilibrium(
                 point=x,
@@ -132,7 +149,12 @@ def analyze_numerically(
                 payoff_differences=None,
                 symbolic_eigenvalues=None,
                 conditions=None,
-                disagreement=None,
+                disagreement=(
+                    "at a kink of the dynamics (a [.]_+ term vanishes here): the field is not "
+                    "differentiable, so these eigenvalues do not decide its stability"
+                    if at_kink
+                    else None
+                ),
             )
         )
     notes = (
@@ -148,7 +170,7 @@ def analyze_numerically(
         equilibria=tuple(equilibria),
         continua=(),
         complete=False,
-        consistent=True,
+        consistent=not any(e.disagreement for e in equilibria),
         notes=notes,
     )
 

@@ -41,6 +41,7 @@ eigenvalues and :math:`\\epsilon = \\mathrm{tol}\\cdot\\max(1, \\|J\\|_2)`.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -207,7 +208,16 @@ def analyze(
     if not (dyn.facts.sinks_are_strict_nash and dyn.facts.rest_points_equalize_payoffs):
         # no replicator theorems (logit, BNN, Smith...): rest points found numerically
         n_starts = rest_point_options.get("n_starts", 128)
-        return analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
+        report = analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
+        if not decide_numerically:
+            return report
+        decided = tuple(
+            _decide(dyn, e, report.params, simulation_time, n_perturbations, seed)
+            if e.kind is StabilityKind.NON_HYPERBOLIC
+            else e
+            for e in report.equilibria
+        )
+        return dataclasses.replace(report, equilibria=decided)
     # the parameters are resolved once, here; everything below uses these values
     exact_params = exact_parameter_values(dyn, params)
     float_params = {name: float(v) for name, v in exact_params.items()}

@@ -435,11 +435,14 @@ class StabilityReport:
             f"Rest points: {len(self.equilibria)} isolated ({where}); {_count(len(self.continua), 'continuum', 'continua')}; "
             f"enumeration {'complete (exact)' if self.complete else 'NOT certified complete'}",
         ]
+        replicator = _THEORY in self.notes  # the exact analysis of the replicator's theorems
         if self.ess:
             ess = "; ".join(f"{e.label} = {e.profile}" for e in self.ess)
             lines.append(f"ESS (strict Nash equilibria, asymptotically stable): {ess}")
-        else:
+        elif replicator:
             lines.append("ESS: none (no strict Nash equilibrium)")
+        else:
+            lines.append("ESS: not decided for this dynamics (see the notes)")
         kinds = {k: [e.label for e in self.equilibria if e.kind is k] for k in StabilityKind}
         for k, pts in kinds.items():
             if pts:
@@ -450,7 +453,8 @@ class StabilityReport:
                 "Non-hyperbolic points: linearisation is inconclusive there"
                 + ("" if all(e.numerical_verdict for e in nh) else " (use decide_numerically=True)")
             )
-        lines.append(f"Theory check ({'consistent' if self.consistent else 'INCONSISTENT'}): {_THEORY}")
+        if replicator:
+            lines.append(f"Theory check ({'consistent' if self.consistent else 'INCONSISTENT'}): {_THEORY}")
         lines.extend(self._short_notes())
         lines.extend(n for n in self.notes if n not in lines and n != _THEORY)
         return "\n".join(lines)
