@@ -159,7 +159,9 @@ def test_registered_with_no_theory_facts_and_the_shares_chart(kind):
     # none of the replicator's theorems holds: faces are not invariant (unused strategies enter),
     # rest points are QRE (logit) or exactly the Nash equilibria (BNN, Smith), not every state
     # equalising payoffs on its support, and stable rest points need not be strict equilibria
-    assert dyn.facts == gt.dynamics.base.TheoryFacts()
+    # BNN and Smith have one theorem of their own: Nash stationarity (rest points = Nash equilibria)
+    nash_stationary = kind in ("bnn", "smith")
+    assert dyn.facts == gt.dynamics.base.TheoryFacts(rest_points_are_nash=nash_stationary)
     assert dyn.chart == "shares"
     assert dyn.expected_payoffs is dyn.game.replicator().expected_payoffs  # one derivation
     latex = dyn.to_latex()

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import gametheory as gt
+from gametheory.analysis.general import analyze_numerically
 from gametheory.dynamics import KINDS
 
 OPTIONS = {"replicator_mutator": {"mutation": 0.05}, "logit": {"eta": 0.5}, "imitation": {"beta": 2.0}}
@@ -61,8 +62,11 @@ def test_rest_points_of_bnn_and_smith_are_the_nash_equilibria(kind, seed):
     game = _random_game(seed)
     exact = gt.analyze(game)
     assert not exact.continua  # continuous random payoffs: a generic game, isolated rest points
-    report = gt.analyze(game.dynamics(kind), n_starts=256)
-    assert all(e.is_nash for e in report.equilibria)
+    report = gt.analyze(game.dynamics(kind))  # exact, through Nash stationarity
+    assert report.complete and all(e.is_nash for e in report.equilibria)
+    # the numerical search, which assumes no theorem, finds the same points
+    numeric = analyze_numerically(game.dynamics(kind), n_starts=256)
+    _same_points([e.point for e in numeric.equilibria], [e.point for e in report.equilibria])
     _same_points([e.point for e in report.equilibria], [e.point for e in exact.equilibria if e.is_nash])
 
 

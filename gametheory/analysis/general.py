@@ -47,7 +47,7 @@ from ..codegen import compile_expressions
 from .restpoints import state_support
 from .stability_report import Equilibrium, StabilityReport, _classify, _is_nash_mixed
 
-__all__ = ["analyze_numerically"]
+__all__ = ["analyze_numerically", "nash_stationary_report"]
 
 #: Residual threshold of an accepted rest point, relative to the payoff scale.
 RESIDUAL = 1e-10
@@ -81,7 +81,6 @@ def analyze_numerically(
     p = dyn.parameter_vector(params)
     values = dict(zip(dyn.game.parameter_names, map(float, p)))
     d = dyn.dimension
-    pay = dyn.compiled("payoffs")
     scale = max(1.0, float(np.max(np.abs(_payoffs_at_vertices(dyn, p)))))
     f = dyn.compiled("rhs")
     jac = dyn.compiled("jac")
@@ -112,12 +111,80 @@ def analyze_numerically(
             continue
         if all(np.max(np.abs(x - y)) > MERGE for y in found):
             found.append(x)
+    found.sort(key=lambda v: (-int(np.all(np.isin(v, (0.0, 1.0)))), tuple(v)))
+    equilibria = _classified(dyn, found, [None] * len(found), p, scale, tol)
+    notes = (
+        f"Rest points: numerical (Newton from the {len(dyn.vertices())} vertices and {n_starts} seeded "
+        f"interior starts, residual <= {RESIDUAL:g} x payoff scale); the enumeration is not certified "
+        "complete.",
+        f"{type(dyn).__name__} does not have the replicator's theorems: no ESS verdicts; 'Nash' marks "
+        "rest points where no strategy outside the support earns more than those in it.",
+    )
+    return StabilityReport(
+        game=dyn.game,
+        params=values,
+        equilibria=tuple(equilibria),
+        continua=(),
+        complete=False,
+        consistent=not any(e.disagreement for e in equilibria),
+        notes=notes,
+    )
+
+
+def nash_stationary_report(dyn: Any, exact: StabilityReport, tol: float = 1e-8) -> StabilityReport:
+    """Rest points of a dynamics whose rest points are the Nash equilibria (BNN, Smith), enumerated exactly.
+
+    Nash stationarity (``facts.rest_points_are_nash``) makes the rest points of ``dyn``
+    exactly the game's Nash equilibria, which ``exact`` (the exact replicator analysis at
+    the same parameters) enumerates, marked Nash.  When that enumeration is complete and
+    has no continua, so is this one, with exact coordinates; each point is classified by
+    the eigenvalues of ``dyn``'s own Jacobian (flagged at a kink).  Otherwise the numerical
+    search of :func:`analyze_numerically` is used.  ``gametheory.analyze`` calls it.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> report = gt.analyze(classic.matching_pennies_3().dynamics("smith"))
+    >>> report.complete, [e.label for e in report.equilibria]
+    (True, ['(1/2, 1/2, 1/2)'])
+    """
+    dyn.facts.require("rest_points_are_nash", dyn, "nash_stationary_report")
+    if exact.continua or not exact.complete:
+        return analyze_numerically(dyn, dict(exact.params), tol=tol)
+    p = dyn.parameter_vector(dict(exact.params))
+    scale = max(1.0, float(np.max(np.abs(_payoffs_at_vertices(dyn, p)))))
+    nash = [e for e in exact.equilibria if e.is_nash]
+    equilibria = _classified(dyn, [e.point for e in nash], [e.exact for e in nash], p, scale, tol)
+    notes = (
+        "Rest points: the Nash equilibria of the game (Nash stationarity of "
+        f"{type(dyn).__name__}: Sandholm 2010), enumerated exactly by the replicator analysis; complete.",
+        f"{type(dyn).__name__} does not have the replicator's stability theorems: no ESS verdicts; each "
+        "point is classified by this dynamics' Jacobian.",
+    )
+    return StabilityReport(
+        game=dyn.game,
+        params=dict(exact.params),
+        equilibria=tuple(equilibria),
+        continua=(),
+        complete=True,
+        consistent=not any(e.disagreement for e in equilibria),
+        notes=notes,
+    )
+
+
+def _classified(
+    dyn: Any, points: list[np.ndarray], exact: list[Any], p: np.ndarray, scale: float, tol: float
+) -> list[Equilibrium]:
+    """Equilibrium records of ``points``: Jacobian eigenvalues, kind, Nash flag, kinks flagged."""
+    values = dict(zip(dyn.game.parameter_names, map(float, p)))
+    pay = dyn.compiled("payoffs")
     strategies = [pop.strategies for pop in dyn.game.populations]
     # the arguments of the step functions in the Jacobian: where one vanishes, the field has a kink
     kinks = sorted({h.args[0] for h in dyn.jacobian().atoms(sympy.Heaviside)}, key=sympy.default_sort_key)
     kink_f = compile_expressions("kinks", kinks, dyn.states, dyn.parameters) if kinks else None
     equilibria = []
-    for x in sorted(found, key=lambda v: (-int(np.all(np.isin(v, (0.0, 1.0)))), tuple(v))):
+    for x, x_exact in zip(points, exact):
         J = dyn.jacobian_at(x, values)
         eig = np.linalg.eigvals(J).astype(complex)
         eig = eig[np.lexsort((-eig.imag, -eig.real))]
@@ -139,7 +206,7 @@ def analyze_numerically(
                 is_nash=_is_nash_mixed(dyn.game, support, payoffs, eps * scale),
                 support=support,
                 profile=tuple(s[0] for s in support) if is_vertex else None,
-                exact=None,
+                exact=x_exact,
                 stable_dimension=n_s,
                 unstable_dimension=n_u,
                 center_dimension=n_c,
@@ -157,22 +224,7 @@ def analyze_numerically(
                 ),
             )
         )
-    notes = (
-        f"Rest points: numerical (Newton from the {len(dyn.vertices())} vertices and {n_starts} seeded "
-        f"interior starts, residual <= {RESIDUAL:g} x payoff scale); the enumeration is not certified "
-        "complete.",
-        f"{type(dyn).__name__} does not have the replicator's theorems: no ESS verdicts; 'Nash' marks "
-        "rest points where no strategy outside the support earns more than those in it.",
-    )
-    return StabilityReport(
-        game=dyn.game,
-        params=values,
-        equilibria=tuple(equilibria),
-        continua=(),
-        complete=False,
-        consistent=not any(e.disagreement for e in equilibria),
-        notes=notes,
-    )
+    return equilibria
 
 
 def _payoffs_at_vertices(dyn: Any, p: np.ndarray) -> np.ndarray:

@@ -56,7 +56,7 @@ from ..game import Game
 from .corners import corner_conditions
 from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at, rounded_constant
 from .ess import is_strict, vertex_deviation_gains
-from .general import analyze_numerically
+from .general import analyze_numerically, nash_stationary_report
 from .restpoints import RestPoints
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport, _classify, _is_nash_mixed
 
@@ -208,7 +208,10 @@ def analyze(
     if not (dyn.facts.sinks_are_strict_nash and dyn.facts.rest_points_equalize_payoffs):
         # no replicator theorems (logit, BNN, Smith...): rest points found numerically
         n_starts = rest_point_options.get("n_starts", 128)
-        report = analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
+        if dyn.facts.rest_points_are_nash:  # BNN, Smith: the game's Nash equilibria, exactly
+            report = nash_stationary_report(dyn, analyze(dyn.game.replicator(), params), tol=tol)
+        else:
+            report = analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
         if not decide_numerically:
             return report
         decided = tuple(

@@ -72,6 +72,10 @@ class TheoryFacts:
         A rest point is asymptotically stable exactly when it is a strict Nash
         equilibrium (Ritzberger and Weibull 1995 for the multi-population
         replicator dynamics); ESS verdicts may be read from payoffs.
+    rest_points_are_nash : bool
+        The rest points are exactly the Nash equilibria of the game (Nash
+        stationarity: BNN and Smith, Sandholm 2010), so they can be enumerated
+        exactly as the Nash equilibria found by the replicator analysis.
 
     Examples
     --------
@@ -85,6 +89,7 @@ class TheoryFacts:
     rest_points_equalize_payoffs: bool = False
     vertex_eigenvalues_are_payoff_differences: bool = False
     sinks_are_strict_nash: bool = False
+    rest_points_are_nash: bool = False
 
     def require(self, fact: str, dynamics: Dynamics, needed_by: str) -> None:
         """Raise :class:`~gametheory.errors.AnalysisError` unless ``fact`` holds.

@@ -66,7 +66,7 @@ class BrownNeumannNashDynamics(Dynamics):
     True
     """
 
-    facts: ClassVar[TheoryFacts] = TheoryFacts()
+    facts: ClassVar[TheoryFacts] = TheoryFacts(rest_points_are_nash=True)  # Nash stationarity
     chart: ClassVar[str] = "shares"
 
     def __init__(self, game: Game) -> None:

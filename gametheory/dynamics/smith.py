@@ -59,7 +59,7 @@ class SmithDynamics(Dynamics):
     [0.0, 0.0, -2.0]
     """
 
-    facts: ClassVar[TheoryFacts] = TheoryFacts()
+    facts: ClassVar[TheoryFacts] = TheoryFacts(rest_points_are_nash=True)  # Nash stationarity
     chart: ClassVar[str] = "shares"
 
     def __init__(self, game: Game) -> None:
