@@ -90,3 +90,24 @@ def test_replicator_mutator_without_mutation_is_the_replicator():
     b = gt.analyze(game)
     assert not b.continua
     _same_points([e.point for e in a.equilibria], [e.point for e in b.equilibria])
+
+
+def test_dynamics_panel_draws_one_portrait_per_kind():
+    import matplotlib.pyplot as plt
+
+    import gametheory.plot as gplot
+
+    pennies = gt.Game.from_table(
+        {"r": ["H", "T"], "c": ["H", "T"]},
+        {("H", "H"): (3, 1), ("H", "T"): (1, 3), ("T", "H"): (1, 3), ("T", "T"): (3, 1)},
+    )  # positive payoffs: the adjusted replicator divides by the mean payoff
+    fig = gplot.dynamics_panel(pennies, n=2, t_span=(0, 5))
+    assert [a.get_title().split(" ", 1)[1] for a in fig.axes] == sorted(KINDS)
+    assert all(a.lines for a in fig.axes)  # trajectories drawn in every panel
+    plt.close(fig)
+    with pytest.raises(gt.SpecificationError, match="unknown dynamics \\['replicatr'\\]"):
+        gplot.dynamics_panel(pennies, ["replicatr"])
+    fig, axes = plt.subplots(1, 2)
+    with pytest.raises(gt.SpecificationError, match="one axes per kind: 3 kinds, 2 axes"):
+        gplot.dynamics_panel(pennies, ["replicator", "logit", "bnn"], ax=axes)
+    plt.close(fig)

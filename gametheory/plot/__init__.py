@@ -18,6 +18,8 @@ Functions
 ---------
 :func:`time_series` (:mod:`.timeseries`)
     Shares :math:`x_r(t)` against time for one or many runs.
+:func:`dynamics_panel` (:mod:`.compare`)
+    One game under several dynamics, a phase portrait each.
 :func:`phase_portrait`, :func:`rest_points` (:mod:`.phase`)
     Trajectories in the state space (unit cube, unit square or the simplex of
     one 3-strategy population) with rest points marked by kind.
@@ -39,6 +41,7 @@ The result objects are read in one place, :mod:`gametheory.plot._results`.
 
 from __future__ import annotations
 
+from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
@@ -68,6 +71,7 @@ __all__ = [
     "rest_points",
     "time_series",
     "phase_portrait",
+    "dynamics_panel",
     "sensitivity",
     "regime_map",
     "basins",
