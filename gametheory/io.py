@@ -512,6 +512,8 @@ def game_summary(game: Game) -> str:
     """
     title = f"Game {game.name!r}" if game.name else "Game"
     lines = [f"{title}: {game.n_populations} populations, {len(game.profiles)} pure profiles"]
+    if game.state_dependent:
+        lines[0] += "; state-dependent payoffs (they may name the state variables)"
     lines.append("populations (state variables):")
     names = iter(state_names(game.populations))
     for pop in game.populations:

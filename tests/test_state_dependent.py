@@ -33,6 +33,7 @@ import sympy
 from scipy.integrate import solve_ivp
 
 import gametheory as gt
+from gametheory.analysis.certify import certify_final_states
 from gametheory.analysis.interior import interior_rest_points_exact
 from gametheory.errors import AnalysisError, SpecificationError
 
@@ -215,6 +216,8 @@ def test_analyze_goes_numerical_and_finds_the_focus():
         atol=1e-9,
     )
     assert report.complete is False
+    assert any("state-dependent payoffs" in n for n in report.notes)
+    assert "state-dependent payoffs" in inspection(True).summary().splitlines()[0]
 
 
 @pytest.mark.parametrize(
@@ -224,6 +227,8 @@ def test_analyze_goes_numerical_and_finds_the_focus():
         lambda g: gt.corner_conditions(g),
         lambda g: gt.critical_values(g, "F"),
         lambda g: gt.strict_equilibria(g),
+        lambda g: certify_final_states(g, [[0.5, 0.5]]),
+        lambda g: gt.attractors(g, starts=[[0.2, 0.7]]),
     ],
 )
 def test_exact_constant_payoff_theory_refuses(call):
