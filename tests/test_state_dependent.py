@@ -31,10 +31,11 @@ import numpy as np
 import pytest
 import sympy
 from scipy.integrate import solve_ivp
+from scipy.optimize import root as scipy_root
 
 import gametheory as gt
 from gametheory.analysis.certify import certify_final_states
-from gametheory.analysis.interior import interior_rest_points_exact
+from gametheory.analysis.interior import certify_interior_rest_point, interior_rest_points_exact
 from gametheory.errors import AnalysisError, SpecificationError
 
 FIRMS = {"firm": ["comply", "violate"], "inspector": ["inspect", "skip"]}
@@ -336,3 +337,40 @@ def test_payoff_sign_dynamics_refuse_state_dependent_payoffs():
     for kind, options in (("adjusted_replicator", {}), ("replicator_mutator", {"mutation": 0.1})):
         with pytest.raises(SpecificationError, match="state-dependent payoffs is not supported"):
             inspection(True).dynamics(kind, **options)
+
+
+# ------------------------------------------------------------------------ certified numerics
+def test_certified_interior_point_contains_the_exact_one():
+    game = inspection(True)
+    report = gt.analyze(game)
+    (eq,) = [e for e in report.equilibria if np.all((e.point > 0) & (e.point < 1))]
+    box = certify_interior_rest_point(game, eq.point)
+    assert box is not None and all(lo < 0.5 < hi and hi - lo < 1e-6 for lo, hi in box)
+    assert certify_interior_rest_point(game, [0.3, 0.3]) is None  # no rest point there: nothing proved
+
+
+def test_high_degree_interior_point_certified_against_independent_root():
+    # penalty F (1 - x)^4 and an inspection benefit b (1 - y)^3: degrees 5 and 4, Bezout 20 > 16
+    table = {
+        "comply,inspect": (0, "-c"),
+        "comply,skip": (0, 0),
+        "violate,inspect": ("-F*(1 - x)**4", "b*(1 - y)**3 - c"),
+        "violate,skip": ("g", 0),
+    }
+    game = gt.Game.from_table(FIRMS, table, parameters={"F": 8, "b": 4, "c": 1, "g": 1}, state_dependent=True)
+    with pytest.raises(AnalysisError, match="Bezout bound 20"):
+        interior_rest_points_exact(game)
+
+    def delta(s):  # hand-coded payoff differences
+        x, y = s
+        f_violate = y * (-8 * (1 - x) ** 4) + (1 - y) * 1  # f_comply = 0
+        f_inspect = x * -1 + (1 - x) * (4 * (1 - y) ** 3 - 1)  # f_skip = 0
+        return [0 - f_violate, f_inspect - 0]
+
+    root = scipy_root(delta, [0.4, 0.4], method="hybr", tol=1e-14).x
+    assert np.max(np.abs(delta(root))) < 1e-12 and np.all((root > 0) & (root < 1))
+    report = gt.analyze(game)
+    (eq,) = [e for e in report.equilibria if np.all((e.point > 0) & (e.point < 1))]
+    box = certify_interior_rest_point(game, eq.point)
+    assert box is not None
+    assert all(lo <= r <= hi for (lo, hi), r in zip(box, root))

@@ -14,8 +14,19 @@ does not apply.  :func:`interior_rest_points_exact` solves them exactly with
 ``sympy.solve`` at exact (rational) parameter values when their Bezout bound (the product
 of the equations' total degrees) is at most ``max_bezout``, keeps the real solutions
 strictly inside the state space (decided at 50 digits) and computes the exact eigenvalues
-of the exact Jacobian there.  Larger systems are refused: use
-:func:`~gametheory.analysis.stability.analyze` (numerical, not certified complete).
+of the exact Jacobian there.  Larger systems are refused.
+
+Where the degree does not allow exact algebra, :func:`certify_interior_rest_point` proves
+that a numerically found interior rest point (e.g. from
+:func:`~gametheory.analysis.stability.analyze`) exists: the Krawczyk operator
+
+.. math::  K(X) = \tilde x - Y \Delta(\tilde x) + (I - Y D\Delta(X))\,(X - \tilde x),
+           \qquad Y \approx D\Delta(\tilde x)^{-1},
+
+evaluated in outward-rounded interval arithmetic (``mpmath.iv``) on a box :math:`X` around
+the approximation :math:`\tilde x`, lying in the interior of :math:`X` proves that
+:math:`\Delta` has exactly one zero in :math:`X` (Krawczyk 1969; Moore 1977).  When
+:math:`X` also lies strictly inside the state space, that zero is an interior rest point.
 """
 
 from __future__ import annotations
@@ -25,13 +36,15 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import sympy
+from mpmath import iv
 
 from .._checks import as_dynamics
 from ..errors import AnalysisError
 from .equilibria import exact_parameter_values
 
-__all__ = ["InteriorRestPoint", "interior_rest_points_exact"]
+__all__ = ["InteriorRestPoint", "certify_interior_rest_point", "interior_rest_points_exact"]
 
 #: Digits at which the sign conditions of a solution (real, inside the simplex) are decided.
 DIGITS = 50
@@ -120,18 +133,7 @@ def interior_rest_points_exact(
     >>> rp.point, rp.eigenvalues, rp.kind
     ((1/2, 1/2), (-1/8 - sqrt(15)*I/8, -1/8 + sqrt(15)*I/8), 'stable focus')
     """
-    dyn = as_dynamics(model)
-    differences = getattr(dyn, "payoff_differences", None)
-    if differences is None:
-        raise AnalysisError(
-            f"interior_rest_points_exact needs the replicator dynamics (its payoff differences); "
-            f"got {type(dyn).__name__}"
-        )
-    exact = exact_parameter_values(dyn, params)
-    subs = {sympy.Symbol(name): value for name, value in exact.items()}
-    equations = [sympy.expand(d.xreplace(subs)) for d in differences]
-    if any(e.free_symbols - set(dyn.states) for e in equations):
-        raise AnalysisError("interior_rest_points_exact: the equations still hold non-state symbols")
+    dyn, equations, subs = _interior_equations(model, params, "interior_rest_points_exact")
     degrees = [sympy.Poly(e, *dyn.states).total_degree() if e != 0 else 0 for e in equations]
     bound = math.prod(max(1, d) for d in degrees)
     if bound > max_bezout:
@@ -169,5 +171,121 @@ def _inside(dyn: Any, point: tuple[sympy.Expr, ...]) -> bool:
     for sl in dyn.population_slices():
         shares = reals[sl]
         if any(v <= tiny for v in shares) or sum(shares) >= 1 - tiny:
+            return False
+    return True
+
+
+def _interior_equations(model: Any, params: Any, caller: str) -> tuple[Any, list[sympy.Expr], dict[Any, Any]]:
+    """The dynamics, its payoff differences at exact parameter values, and those values."""
+    dyn = as_dynamics(model)
+    differences = getattr(dyn, "payoff_differences", None)
+    if differences is None:
+        raise AnalysisError(
+            f"{caller} needs the replicator dynamics (its payoff differences); got {type(dyn).__name__}"
+        )
+    exact = exact_parameter_values(dyn, params)
+    subs = {sympy.Symbol(name): value for name, value in exact.items()}
+    equations = [sympy.expand(d.xreplace(subs)) for d in differences]
+    if any(e.free_symbols - set(dyn.states) for e in equations):
+        raise AnalysisError(f"{caller}: the equations still hold non-state symbols")
+    return dyn, equations, subs
+
+
+def certify_interior_rest_point(
+    model: Any, x: Any, params: Mapping[str, Any] | None = None
+) -> tuple[tuple[float, float], ...] | None:
+    r"""Prove that an interior rest point of the replicator dynamics lies near ``x`` (Krawczyk test).
+
+    See the module docstring for the method.  Boxes of radius :math:`10^{-12}, 10^{-10}, \ldots,
+    10^{-4}` (times :math:`\max(1, \|x\|_\infty)`) around ``x`` are tried in turn.
+
+    Parameters
+    ----------
+    model
+        A :class:`~gametheory.game.Game` or its :class:`~gametheory.dynamics.replicator.ReplicatorDynamics`.
+    x
+        Approximate interior rest point, shape ``(d,)``.
+    params
+        Parameter values (the game's defaults fill the rest), taken exactly as in
+        :func:`interior_rest_points_exact`.
+
+    Returns
+    -------
+    tuple of (float, float) or None
+        A box ``((lo, hi), ...)`` strictly inside the state space that holds exactly one
+        zero of the payoff differences, that is one interior rest point; None when no box
+        could be certified (which proves nothing).
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> box = certify_interior_rest_point(classic.matching_pennies_3(), [0.5 + 1e-9, 0.5, 0.5], {"a": 1})
+    >>> all(lo < 0.5 < hi and hi - lo < 1e-7 for lo, hi in box)
+    True
+    >>> certify_interior_rest_point(classic.matching_pennies_3(), [0.3, 0.5, 0.5], {"a": 1}) is None
+    True
+    """
+    dyn, equations, _ = _interior_equations(model, params, "certify_interior_rest_point")
+    d = dyn.dimension
+    center = np.asarray(x, dtype=float).reshape(-1)
+    if center.shape != (d,) or not np.all(np.isfinite(center)):
+        raise AnalysisError(f"x must be {d} finite numbers (a reduced state), got {x!r:.80}")
+    polys = [_interval_poly(e, dyn.states) for e in equations]
+    jac = [[_interval_poly(sympy.diff(e, s), dyn.states) for s in dyn.states] for e in equations]
+    with np.errstate(all="ignore"):
+        J0 = np.array(
+            [[_evaluate(p, [iv.mpf(v) for v in center]).mid for p in row] for row in jac], dtype=float
+        )
+    if not np.all(np.isfinite(J0)) or abs(np.linalg.det(J0)) < 1e-300:
+        return None
+    Y = np.linalg.inv(J0)
+    point = [iv.mpf(v) for v in center]
+    g0 = [_evaluate(p, point) for p in polys]
+    for exponent in range(-12, -3, 2):
+        r = 10.0**exponent * max(1.0, float(np.max(np.abs(center))))
+        box = [iv.mpf([v - r, v + r]) for v in center]
+        J = [[_evaluate(p, box) for p in row] for row in jac]
+        K = []
+        for i in range(d):
+            k = point[i] - sum((iv.mpf(Y[i, j]) * g0[j] for j in range(d)), iv.mpf(0))
+            for c in range(d):
+                m = (1 if i == c else 0) - sum((iv.mpf(Y[i, j]) * J[j][c] for j in range(d)), iv.mpf(0))
+                k += m * (box[c] - point[c])
+            K.append(k)
+        if all(float(K[i].a) > float(box[i].a) and float(K[i].b) < float(box[i].b) for i in range(d)):
+            if _strictly_inside(dyn, box):
+                return tuple((float(b.a), float(b.b)) for b in box)
+            return None
+    return None
+
+
+def _interval_poly(expr: sympy.Expr, states: tuple[sympy.Symbol, ...]) -> list[tuple[tuple[int, ...], Any]]:
+    """Terms (monomial, coefficient enclosure) of a polynomial in the states."""
+    out = []
+    for monomial, c in sympy.Poly(expr, *states).terms():
+        if c.is_Rational:
+            coefficient = iv.mpf(int(c.p)) / iv.mpf(int(c.q))
+        else:  # an algebraic or transcendental constant: a 30-digit value, widened
+            value = float(sympy.N(c, 30))
+            coefficient = iv.mpf([value - 1e-14 * max(1.0, abs(value)), value + 1e-14 * max(1.0, abs(value))])
+        out.append((monomial, coefficient))
+    return out
+
+
+def _evaluate(poly: list[tuple[tuple[int, ...], Any]], box: list[Any]) -> Any:
+    total = iv.mpf(0)
+    for monomial, c in poly:
+        term = c
+        for v, e in zip(box, monomial):
+            if e:
+                term = term * v**e
+        total += term
+    return total
+
+
+def _strictly_inside(dyn: Any, box: list[Any]) -> bool:
+    for sl in dyn.population_slices():
+        shares = box[sl]
+        if any(float(v.a) <= 0 for v in shares) or float(sum(shares, iv.mpf(0)).b) >= 1:
             return False
     return True
