@@ -374,3 +374,16 @@ def test_high_degree_interior_point_certified_against_independent_root():
     box = certify_interior_rest_point(game, eq.point)
     assert box is not None
     assert all(lo <= r <= hi for (lo, hi), r in zip(box, root))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_faces_stay_invariant_with_state_dependent_payoffs(seed):
+    game, field = random_game(seed)
+    dyn = game.replicator()
+    assert dyn.facts.faces_invariant and not dyn.facts.rest_points_equalize_payoffs
+    rng = np.random.default_rng(200 + seed)
+    for coordinate in range(3):
+        s = np.concatenate([rng.dirichlet(np.ones(3))[:2], rng.uniform(0, 1, 1)])
+        s[coordinate] = 0.0
+        # a strategy with share 0 keeps share 0: its component vanishes (exactly: a factor x_ij)
+        assert dyn.vector_field(s)[coordinate] == 0.0 == field(s)[coordinate]
