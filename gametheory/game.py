@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from ._state_names import check_state_names, state_names
 from .errors import SpecificationError, calls_checked, suggest
 from .expressions import parse_expression
 from .parameters import Parameter
@@ -131,16 +132,25 @@ class Game:
         its tables).  When omitted, the parameters are the names found in the
         payoffs (sorted), without defaults.  No parameter may be named like a
         state variable (:func:`state_names`: ``x``, ``y``, ``z``, ... or
-        ``x1``, ``x2``, ...), since payoffs are per pure profile.
+        ``x1``, ``x2``, ...).
     name
         A title for the game.
+    state_dependent
+        When true, payoffs may use the state names (:func:`state_names`): ``x`` is
+        the current share of population 1's first strategy, ``y`` that of
+        population 2's first strategy, and so on.  Such payoffs must be polynomials
+        in the states; the expected payoffs :math:`f_{ij}(x)` then hold the states
+        through the payoffs too, so the replicator dynamics are still exact, but the
+        rest-point theory of constant payoffs does not apply (see
+        :mod:`gametheory._state_names`).  Default false: a state name in a payoff is
+        an error, since payoffs are per pure profile.
 
     Raises
     ------
     SpecificationError
         On a missing or extra profile, a payoff tuple of the wrong length,
-        duplicate names, undeclared parameters, or a payoff that names a
-        state variable.
+        duplicate names, undeclared parameters, a payoff that names a
+        state variable (without ``state_dependent``) or is not polynomial in them.
     ParseError
         On a payoff expression that is not valid.
 
@@ -165,6 +175,7 @@ class Game:
     payoffs: Mapping[Profile, tuple[sympy.Expr, ...]]
     parameters: tuple[Parameter, ...] = ()
     name: str = ""
+    state_dependent: bool = False
     _payoff_table: tuple[tuple[sympy.Expr, ...], ...] = field(init=False, repr=False)
 
     def __init__(
@@ -173,20 +184,25 @@ class Game:
         payoffs: Mapping[Sequence[str], Sequence[Any]],
         parameters: Sequence[Parameter] | Mapping[str, Any] | None = None,
         name: str = "",
+        state_dependent: bool = False,
     ) -> None:
         if not isinstance(name, str):
             raise SpecificationError(f"the game's name must be text, got {type(name).__name__} {name!r:.60}")
+        if not isinstance(state_dependent, bool):
+            raise SpecificationError(f"state_dependent must be True or False, got {state_dependent!r:.60}")
         pops = _populations(populations)
         table = _payoff_table(pops, payoffs)
-        _refuse_state_names(pops, table, ())  # before _parameters: "uses 'y'" says more than "undeclared"
-        params = _parameters(table, parameters)
-        _refuse_state_names(pops, (), params)
+        # before _parameters: "uses 'y'" says more than "undeclared"
+        check_state_names(pops, table, (), state_dependent)
+        params = _parameters(table, parameters, state_names(pops) if state_dependent else ())
+        check_state_names(pops, (), params, state_dependent)
         profiles = list(itertools.product(*(p.strategies for p in pops)))
         object.__setattr__(self, "populations", pops)
         object.__setattr__(self, "_payoff_table", table)
         object.__setattr__(self, "payoffs", MappingProxyType(dict(zip(profiles, table))))
         object.__setattr__(self, "parameters", params)
         object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "state_dependent", state_dependent)
 
     @classmethod
     def from_table(
@@ -195,6 +211,7 @@ class Game:
         payoffs: Mapping[Sequence[str] | str, Sequence[Any]],
         parameters: Sequence[Parameter] | Mapping[str, Any] | None = None,
         name: str = "",
+        state_dependent: bool = False,
     ) -> Game:
         """Build a game from a payoff table as printed in a paper.
 
@@ -209,6 +226,16 @@ class Game:
         ('a',)
 
         Profiles may also be given as comma-separated strings (``"H,T"``).
+        With ``state_dependent=True`` payoffs may name the states (see :class:`Game`):
+
+        >>> g = Game.from_table(
+        ...     {"firm": ["comply", "violate"], "inspector": ["inspect", "skip"]},
+        ...     {"comply,inspect": (0, "-c"), "comply,skip": (0, 0),
+        ...      "violate,inspect": ("-F*(1 - x)", "b - c"), "violate,skip": ("g", 0)},
+        ...     state_dependent=True,
+        ... )
+        >>> g.parameter_names, g.replicator().payoff_differences[0]
+        (('F', 'b', 'c', 'g'), -F*x*y - g + y*(F + g))
         """
         keyed: dict[tuple[str, ...], Sequence[Any]] = {}
         for key, value in payoffs.items():
@@ -221,7 +248,7 @@ class Game:
             if profile in keyed:
                 raise SpecificationError(f"profile {profile} is given twice in the payoff table")
             keyed[profile] = value
-        return cls(populations, keyed, parameters, name)
+        return cls(populations, keyed, parameters, name, state_dependent)
 
     # ------------------------------------------------------------------ shape
     @property
@@ -336,6 +363,8 @@ class Game:
     def canonical_table(self) -> str:
         """A canonical text of the game: populations, strategies and payoffs."""
         lines = [f"{p.name}: {', '.join(p.strategies)}" for p in self.populations]
+        if self.state_dependent:  # static games keep their fingerprints
+            lines.insert(0, "state-dependent payoffs")
         for profile, row in self.payoffs.items():
             lines.append(f"{','.join(profile)} -> {' ; '.join(sympy.srepr(sympy.expand(e)) for e in row)}")
         return "\n".join(lines)
@@ -355,7 +384,10 @@ class Game:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by the specification (sympy expressions pickle; caches are rebuilt)."""
-        return (Game, (self.populations, dict(self.payoffs), self.parameters, self.name))
+        return (
+            Game,
+            (self.populations, dict(self.payoffs), self.parameters, self.name, self.state_dependent),
+        )
 
     def __repr__(self) -> str:
         pops = ", ".join(f"{p.name}{list(p.strategies)}" for p in self.populations)
@@ -499,65 +531,16 @@ def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sym
     return tuple(table)
 
 
-def state_names(populations: Sequence[Population]) -> tuple[str, ...]:
-    """Names of the state variables of any dynamics of a game with these populations.
-
-    The state holds, for each population, the shares of all its strategies but
-    the last.  A 2-strategy population's share gets one letter (``x``, ``y``,
-    ``z``, ``w``, ``v``, ``u`` for the 1st to 6th population), a population with
-    ``k >= 3`` strategies gets ``k - 1`` numbered names (``x1``, ``x2``, ...).
-    Games with more than 6 populations use ``x1_``, ``x2_``, ... as letters.
-    Payoffs may not use these names (see :class:`Game`).
-
-    Examples
-    --------
-    >>> state_names([Population("a", ["H", "T"]), Population("b", ["r", "p", "s"])])
-    ('x', 'y1', 'y2')
-    """
-    letters = "xyzwvu"
-    names: list[str] = []
-    for i, pop in enumerate(populations):
-        letter = letters[i] if len(populations) <= len(letters) else f"x{i + 1}_"
-        if pop.size == 2:
-            names.append(letter)
-        else:
-            names.extend(f"{letter}{j + 1}" for j in range(pop.size - 1))
-    return tuple(names)
-
-
-def _refuse_state_names(
-    pops: tuple[Population, ...], table: tuple[tuple[sympy.Expr, ...], ...], params: tuple[Parameter, ...]
-) -> None:
-    """Payoffs are per pure profile: a state variable in a payoff would silently become a parameter."""
-    states = state_names(pops)
-    profiles = itertools.product(*(p.strategies for p in pops))
-    for profile, row in zip(profiles, table):
-        for pop, expr in zip(pops, row):
-            clash = sorted(s.name for s in expr.free_symbols if s.name in states)
-            if clash:
-                raise SpecificationError(
-                    f"the payoff of {pop.name!r} at {profile} uses {clash[0]!r}, which is the name of a state "
-                    f"variable: payoffs are given per pure strategy profile, and the dynamics' state variables "
-                    f"{', '.join(states)} are the shares of the populations' strategies (state-dependent "
-                    f"payoffs are not supported yet). If {clash[0]!r} is a parameter, rename it "
-                    f"(e.g. {clash[0].upper() + '_0'!r})"
-                )
-    clash = [p.name for p in params if p.name in states]
-    if clash:
-        raise SpecificationError(
-            f"parameter {clash[0]!r} has the name of a state variable of the game's dynamics "
-            f"({', '.join(states)}); rename it"
-        )
-
-
-def _parameters(table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any) -> tuple[Parameter, ...]:
+def _parameters(
+    table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any, states: Sequence[str] = ()
+) -> tuple[Parameter, ...]:
     """Declared parameters (or the sorted names the payoffs use, when none are declared).
 
     Every name the payoffs use must be declared.  Declared names that no payoff
     uses are kept (a paper's full parameter set may be declared for every table);
     they are listed as likely typos only when a used name is undeclared.
     """
-    used = sorted({s.name for row in table for e in row for s in e.free_symbols})
+    used = sorted({s.name for row in table for e in row for s in e.free_symbols} - set(states))
     if parameters is None:
         return tuple(Parameter(n) for n in used)
     if isinstance(parameters, Mapping):

@@ -3,7 +3,9 @@
 A model file has the tables ``[populations]`` (name = list of strategies, in
 order), ``[payoffs]`` (``"s1,s2,..." = [payoff of population 1, ...]``) and
 optionally ``[parameters]`` (``name = default`` or a sub-table with
-``default``, ``bounds``, ``description``, ``source``) and a top-level ``name``.
+``default``, ``bounds``, ``description``, ``source``), a top-level ``name``
+and ``state_dependent = true`` for payoffs that name the states (see
+:class:`~gametheory.game.Game`).
 Payoff strings are parsed safely (:mod:`gametheory.expressions`); nothing in a
 file is executed.  :func:`to_toml` (also :meth:`Game.to_toml
 <gametheory.game.Game.to_toml>`) and :func:`to_json` (also :meth:`Game.to_json
@@ -83,6 +85,8 @@ def to_toml(game: Game) -> str:
     out = []
     if game.name:
         out.append(f"name = {_toml_string(game.name)}")
+    if game.state_dependent:
+        out.append("state_dependent = true")
     out.append("\n[populations]")
     for p in game.populations:
         out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
@@ -186,6 +190,8 @@ def to_json(game: Game) -> str:
         "parameters": parameters,
         "payoffs": payoffs,
     }
+    if game.state_dependent:
+        document["state_dependent"] = True
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -321,7 +327,7 @@ def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Gam
     >>> loads_game('{"populations": {}, "payoffs": {}, "colour": 1}', format="json")
     Traceback (most recent call last):
     ...
-    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations']
+    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations', 'state_dependent']
     """
     if not isinstance(text, str):
         hint = (
@@ -365,7 +371,7 @@ def _no_duplicates(source: str) -> Any:
 
 def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     """Build a game from a parsed model document (TOML or JSON)."""
-    known = {"name", "populations", "payoffs", "parameters", "description"}
+    known = {"name", "populations", "payoffs", "parameters", "description", "state_dependent"}
     extra = [k for k in doc if k not in known]
     if extra:
         raise SpecificationError(
@@ -415,7 +421,12 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     name = doc.get("name", "")
     if not isinstance(name, str):
         raise SpecificationError(f"model file {source!r}: name must be a string")
-    return Game.from_table(populations, payoffs, parameters, name=name)
+    state_dependent = doc.get("state_dependent", False)
+    if not isinstance(state_dependent, bool):
+        raise SpecificationError(
+            f"model file {source!r}: state_dependent must be true or false, got {state_dependent!r:.60}"
+        )
+    return Game.from_table(populations, payoffs, parameters, name=name, state_dependent=state_dependent)
 
 
 def _payoff_table(raw: Any, source: str) -> dict[tuple[str, ...], Any]:
@@ -501,6 +512,8 @@ def game_summary(game: Game) -> str:
     """
     title = f"Game {game.name!r}" if game.name else "Game"
     lines = [f"{title}: {game.n_populations} populations, {len(game.profiles)} pure profiles"]
+    if game.state_dependent:
+        lines[0] += "; state-dependent payoffs (they may name the state variables)"
     lines.append("populations (state variables):")
     names = iter(state_names(game.populations))
     for pop in game.populations:

@@ -38,6 +38,7 @@ LAYERS = {
     "dynamics": 0,
     "_checks": 0,
     "_version": 0,
+    "_state_names": 0,
     "progress": 0,
     "limits": 0,
     "parameters": 0,

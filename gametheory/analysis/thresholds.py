@@ -220,8 +220,8 @@ def critical_values(
         raise ParameterError(unknown)
     symbol = g.parameter(parameter).symbol
     subs = _float_subs(g, params)
+    table = corner_conditions(dyn)  # first: it refuses dynamics without the vertex theorem
     _exact_payoffs(g, exact_parameter_values(dyn, params))  # a complex or infinite payoff: ParameterError
-    table = corner_conditions(dyn)
     out = []
     for key in table:
         entry = table[key]

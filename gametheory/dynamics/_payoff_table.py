@@ -14,6 +14,7 @@ import numpy as np
 import sympy
 
 from ..codegen import compile_expressions
+from ..errors import SpecificationError
 from ..game import Game
 
 
@@ -29,6 +30,12 @@ class PayoffTable:
     """
 
     def __init__(self, game: Game) -> None:
+        if game.state_dependent:
+            raise SpecificationError(
+                "this dynamics checks the sign of every payoff per strategy profile, which needs payoffs "
+                "constant per profile: a game with state-dependent payoffs is not supported (the replicator, "
+                "imitation, logit, best-response, BNN and Smith dynamics are)"
+            )
         self.game = game
         self.entries = tuple(
             (i, profile, expr) for profile, row in game.payoffs.items() for i, expr in enumerate(row)

@@ -105,7 +105,7 @@ class TheoryFacts:
         if not getattr(self, fact):
             raise AnalysisError(
                 f"{needed_by} relies on the theorem '{fact.replace('_', ' ')}', which does not hold for "
-                f"{type(dynamics).__name__}"
+                f"{type(dynamics).__name__}{' of a game with state-dependent payoffs' * dynamics.game.state_dependent}"
             )
 
 
@@ -182,6 +182,8 @@ class Dynamics(abc.ABC):
             (i, j) for i, pop in enumerate(game.populations) for j in range(pop.size - 1)
         )
         self.states: tuple[sympy.Symbol, ...] = _state_symbols(game)
+        if game.state_dependent:  # theorems on payoffs constant per profile lapse; faces stay invariant
+            self.facts = TheoryFacts(faces_invariant=self.facts.faces_invariant)
 
     @property
     def growth_rates(self) -> tuple[tuple[sympy.Expr, ...], ...]:
@@ -382,19 +384,20 @@ class Dynamics(abc.ABC):
     def _fragile_payoffs(self) -> tuple[tuple[str, sympy.Expr, CompiledFunction], ...]:
         """Payoffs that may not be finite reals at finite parameters, each with a compiled form.
 
-        A polynomial in the parameters with rational coefficients is finite wherever they are;
-        a division, root, logarithm, exponential or irrational constant may not be
-        (``1/(a - 1)`` at ``a = 1``, ``sqrt(a)`` at ``a = -1``, ``exp(exp(exp(5)))``).
+        A polynomial in the parameters with rational coefficients is finite wherever they are; a division,
+        root, log, exp or irrational constant may not be (``1/(a - 1)`` at ``a = 1``, ``exp(exp(exp(5)))``).
         """
         out = []
+        state_dependent = self.game.state_dependent  # then a polynomial in the states: check coefficients
         for profile, row in self.game.payoffs.items():
-            for pop, expr in zip(self.game.populations, row):
-                fragile = expr.atoms(sympy.Function, sympy.NumberSymbol) or any(
-                    not (q.exp.is_Integer and q.exp >= 0) for q in expr.atoms(sympy.Pow)
-                )
-                if fragile:
-                    where = f"payoff of {pop.name!r} at {profile} = {expr}"
-                    out.append((where, expr, compile_expressions("payoff", [expr], [], self.parameters)))
+            for pop, payoff in zip(self.game.populations, row):
+                for expr in sympy.Poly(payoff, *self.states).coeffs() if state_dependent else [payoff]:
+                    fragile = expr.atoms(sympy.Function, sympy.NumberSymbol) or any(
+                        not (q.exp.is_Integer and q.exp >= 0) for q in expr.atoms(sympy.Pow)
+                    )
+                    if fragile:
+                        where = f"payoff of {pop.name!r} at {profile} = {payoff}"
+                        out.append((where, expr, compile_expressions("payoff", [expr], [], self.parameters)))
         return tuple(out)
 
     def _check_payoffs_finite(self, p: np.ndarray) -> None:

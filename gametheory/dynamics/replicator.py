@@ -17,7 +17,10 @@ population's mean payoff :math:`\\bar f_i = \\sum_j x_{ij} f_{ij}`, the
 
 For a 2-strategy population this is :math:`\\dot x = x(1-x)\\,\\Delta(x)` with the
 payoff difference :math:`\\Delta = f_{i1} - f_{i2}`, which does not depend on
-the population's own state.  In general we report the payoff advantages
+the population's own state unless the payoffs do (a game with
+``state_dependent=True``: the payoffs :math:`\\pi_i(s; x)` are polynomials in the
+states and :math:`f_{ij}(x) = \\sum_{s_{-i}} \\pi_i(j, s_{-i}; x) \\prod_{l \\ne i} x_{l, s_l}`
+is derived exactly all the same).  In general we report the payoff advantages
 :math:`\\Delta_{ij} = f_{ij} - f_{ik_i}` of each coordinate's strategy over the
 last one; at a vertex where population ``i`` plays its last strategy they are
 exactly the eigenvalues of the Jacobian in that population's directions.
@@ -91,12 +94,18 @@ class ReplicatorDynamics(Dynamics):
         # coefficients in the domain of the payoffs, e.g. ZZ[a, b]): far faster than expanding
         # Expr trees, and than dense Poly objects when there are many states.
         flat = [[row[i] for row in game.payoffs.values()] for i in range(len(game.populations))]
-        domain, elements = construct_domain([e for table in flat for e in table])
-        self._ring = ring = PolyRing(self.states, domain)
-        tables, start = [], 0
-        for table in flat:  # each population's payoffs as constants of the ring, in row-major order
-            tables.append([ring.ground_new(e) for e in elements[start : start + len(table)]])
-            start += len(table)
+        if game.state_dependent:  # payoffs are polynomials in the states (checked by the Game)
+            coefficients = [c for table in flat for e in table for c in sympy.Poly(e, *self.states).coeffs()]
+            domain, _ = construct_domain([sympy.Integer(0), *coefficients])
+            self._ring = ring = PolyRing(self.states, domain)
+            tables = [[ring.from_expr(e) for e in table] for table in flat]
+        else:
+            domain, elements = construct_domain([e for table in flat for e in table])
+            self._ring = ring = PolyRing(self.states, domain)
+            tables, start = [], 0
+            for table in flat:  # each population's payoffs as constants of the ring, in row-major order
+                tables.append([ring.ground_new(e) for e in elements[start : start + len(table)]])
+                start += len(table)
         share_polys = self._share_polys()
         # every polynomial is counted as it is made, so an oversized system stops early
         size = _SystemSize(game, domain)
@@ -191,6 +200,9 @@ class ReplicatorDynamics(Dynamics):
                 if self.game.populations[i].size == 2:
                     if c == r:
                         entries[r][c] = (1 - 2 * s) * self.payoff_differences[r]
+                        own = self._difference_polys[r].diff(self._ring.gens[c])
+                        if own:  # state-dependent payoffs: Delta may depend on x itself
+                            entries[r][c] += s * (1 - s) * _expr(own)
                     else:
                         entries[r][c] = (
                             s * (1 - s) * _expr(self._difference_polys[r].diff(self._ring.gens[c]))
@@ -208,7 +220,8 @@ class ReplicatorDynamics(Dynamics):
         """Symbolic Jacobian :math:`\\partial \\dot x_r / \\partial x_c`, shape ``(d, d)``.
 
         For 2-strategy populations the entries keep the structure
-        :math:`J_{rr} = (1 - 2x_r)\\Delta_r` and :math:`J_{rc} = x_r(1-x_r)\\,\\partial\\Delta_r/\\partial x_c`.
+        :math:`J_{rr} = (1 - 2x_r)\\Delta_r` and :math:`J_{rc} = x_r(1-x_r)\\,\\partial\\Delta_r/\\partial x_c` (with state-dependent
+        payoffs :math:`J_{rr}` gains :math:`x_r(1-x_r)\\,\\partial\\Delta_r/\\partial x_r`).
         """
         return self._jacobian
 
