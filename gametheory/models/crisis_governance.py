@@ -91,7 +91,15 @@ from types import MappingProxyType
 from ..game import Game
 from ..parameters import Parameter
 
-__all__ = ["game", "PARAMETERS", "STATUS_QUO", "OPTIMIZED", "LEVERS", "POPULATIONS"]
+__all__ = [
+    "game",
+    "dynamic_accountability_game",
+    "PARAMETERS",
+    "STATUS_QUO",
+    "OPTIMIZED",
+    "LEVERS",
+    "POPULATIONS",
+]
 
 #: Populations and strategies, in state order.
 POPULATIONS = {"government": ["C", "B"], "ngo": ["E", "P"], "citizen": ["A", "I"]}
@@ -173,6 +181,33 @@ def payoff_table() -> dict[tuple[str, str, str], tuple[str, str, str]]:
                     _fill(_U_C_A if c else _U_C_I, g, n, c),
                 )
     return table
+
+
+def dynamic_accountability_game() -> Game:
+    """The §4.1.1 variant with a dynamic accountability penalty ``F_g*(1 - x)``.
+
+    The penalty a bureaucratic government pays falls as the share ``x`` of collaborative
+    governments grows (state-dependent payoffs, ``Game(..., state_dependent=True)``);
+    everything else is :func:`game`.  Its dynamics are derived exactly; ``analyze`` runs
+    numerically (see :mod:`gametheory.analysis.general`).
+
+    Examples
+    --------
+    >>> g = dynamic_accountability_game()
+    >>> g.state_dependent, g.payoff(("B", "P", "I"), "government")
+    (True, -F_g*theta*(1 - x) - L_g)
+    """
+    table = {
+        profile: (_replace_name(row[0], "F_g", "F_g*(1 - x)"), *row[1:])
+        for profile, row in payoff_table().items()
+    }
+    return Game.from_table(
+        POPULATIONS,
+        table,
+        PARAMETERS,
+        name="Crisis governance with dynamic accountability F_g (1 - x)",
+        state_dependent=True,
+    )
 
 
 def game() -> Game:
