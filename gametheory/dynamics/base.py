@@ -32,6 +32,7 @@ from ..codegen import CompiledFunction, compile_expressions
 from ..errors import NumericalError, ParameterError, SpecificationError, StateError, calls_checked
 from ..expressions import ascii_name, parse_expression
 from ..game import Game, state_names
+from ..latex import latex_name
 
 if TYPE_CHECKING:
     from ..numerics.integrate import Trajectory
@@ -250,9 +251,22 @@ class Dynamics(abc.ABC):
         """Symbolic Jacobian :math:`\\partial \\dot x_r / \\partial x_c`, shape ``(d, d)``."""
         return self._jacobian
 
-    @abc.abstractmethod
     def to_latex(self) -> str:
-        """The system as a paper prints it (a LaTeX ``align`` environment)."""
+        """The system as a paper prints it (a LaTeX ``align`` environment), one line per state.
+
+        Examples
+        --------
+        >>> from gametheory.models import classic
+        >>> game = classic.matching_pennies_3()
+        >>> [r"\\max" in game.dynamics(kind).to_latex() for kind in ("bnn", "smith")]
+        [True, True]
+        """
+        names = {p.symbol: latex_name(p.name) for p in self.game.parameters}
+        lines = [
+            rf"\frac{{\mathrm{{d}}{sympy.latex(s)}}}{{\mathrm{{d}}t}} &= {sympy.latex(rhs, symbol_names=names)}"
+            for s, rhs in zip(self.states, self.equations)
+        ]
+        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
 
     # -------------------------------------------------------------- numerics
     def _system(self, which: str) -> sympy.Matrix:

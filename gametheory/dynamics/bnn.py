@@ -31,7 +31,6 @@ from typing import ClassVar
 import sympy
 
 from ..game import Game
-from ..latex import latex_name
 from .base import Dynamics, TheoryFacts
 from .positive_part import positive_part
 
@@ -81,19 +80,3 @@ class BrownNeumannNashDynamics(Dynamics):
         self.equations = sympy.ImmutableMatrix(
             [gains[i][j] - shares[i][j] * sympy.Add(*gains[i]) for i, j in self.coordinates]
         )
-
-    def to_latex(self) -> str:
-        """The system as a paper prints it (a LaTeX ``align`` environment).
-
-        Examples
-        --------
-        >>> from gametheory.models import classic
-        >>> r"\\max" in classic.matching_pennies_3().dynamics("bnn").to_latex()
-        True
-        """
-        names = {p.symbol: latex_name(p.name) for p in self.game.parameters}
-        lines = []
-        for r, s in enumerate(self.states):
-            lhs = rf"\frac{{\mathrm{{d}}{sympy.latex(s)}}}{{\mathrm{{d}}t}}"
-            lines.append(f"{lhs} &= {sympy.latex(self.equations[r], symbol_names=names)}")
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"

@@ -36,7 +36,6 @@ import sympy
 from ..errors import SpecificationError
 from ..expressions import parse_expression
 from ..game import Game
-from ..latex import latex_name
 from .base import Dynamics, TheoryFacts
 
 __all__ = ["ImitationDynamics"]
@@ -115,15 +114,6 @@ class ImitationDynamics(Dynamics):
     def growth_rates(self) -> tuple[tuple[sympy.Expr, ...], ...]:
         r"""Per-capita growth :math:`\dot x_{ij}/x_{ij} = \sum_l x_{il}\tanh(\beta(f_{ij}-f_{il})/2)`."""
         return self._growth
-
-    def to_latex(self) -> str:
-        """The system as a paper prints it (a LaTeX ``align`` environment)."""
-        names = {p.symbol: latex_name(p.name) for p in self.game.parameters}
-        lines = []
-        for r in range(self.dimension):
-            lhs = rf"\frac{{\mathrm{{d}}{sympy.latex(self.states[r])}}}{{\mathrm{{d}}t}}"
-            lines.append(f"{lhs} &= {sympy.latex(self.equations[r], symbol_names=names)}")
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
 
 
 def _check_beta(beta: object) -> sympy.Expr:

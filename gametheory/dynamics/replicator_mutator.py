@@ -56,7 +56,6 @@ from ..codegen import compile_expressions
 from ..errors import GameError, ParameterError, SpecificationError, suggest
 from ..expressions import parse_expression
 from ..game import Game
-from ..latex import latex_name
 from ._payoff_table import PayoffTable
 from .base import Dynamics, TheoryFacts
 
@@ -197,15 +196,6 @@ class ReplicatorMutatorDynamics(Dynamics):
                 stacklevel=2,
             )
         return p
-
-    def to_latex(self) -> str:
-        """The system as a paper prints it (a LaTeX ``align`` environment)."""
-        names = {p.symbol: latex_name(p.name) for p in self.game.parameters}
-        lines = []
-        for r in range(self.dimension):
-            lhs = rf"\frac{{\mathrm{{d}}{sympy.latex(self.states[r])}}}{{\mathrm{{d}}t}}"
-            lines.append(f"{lhs} &= {sympy.latex(self.equations[r], symbol_names=names)}")
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
 
 
 # ------------------------------------------------------------------ mutation matrices

@@ -31,7 +31,6 @@ from typing import ClassVar
 import sympy
 
 from ..game import Game
-from ..latex import latex_name
 from .base import Dynamics, TheoryFacts
 from .positive_part import positive_part
 
@@ -73,19 +72,3 @@ class SmithDynamics(Dynamics):
             outflow = sympy.Add(*(positive_part(f[l] - f[j]) for l in range(len(f)) if l != j))
             rows.append(inflow - x[j] * outflow)
         self.equations = sympy.ImmutableMatrix(rows)
-
-    def to_latex(self) -> str:
-        """The system as a paper prints it (a LaTeX ``align`` environment).
-
-        Examples
-        --------
-        >>> from gametheory.models import classic
-        >>> r"\\max" in classic.matching_pennies_3().dynamics("smith").to_latex()
-        True
-        """
-        names = {p.symbol: latex_name(p.name) for p in self.game.parameters}
-        lines = []
-        for r, s in enumerate(self.states):
-            lhs = rf"\frac{{\mathrm{{d}}{sympy.latex(s)}}}{{\mathrm{{d}}t}}"
-            lines.append(f"{lhs} &= {sympy.latex(self.equations[r], symbol_names=names)}")
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
