@@ -1,4 +1,4 @@
-"""The payoff table of a game, compiled once, for checks of payoff signs at parameter values.
+"""Checks of payoff values at parameter values: signs (the payoff table) and finiteness.
 
 Dynamics whose meaning depends on the sign of payoffs (the adjusted replicator
 divides by the mean payoff; the replicator-mutator is not invariant under payoff
@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import sympy
 
-from ..codegen import compile_expressions
-from ..errors import SpecificationError
+from ..codegen import CompiledFunction, compile_expressions
+from ..errors import ParameterError, SpecificationError
 from ..game import Game
 
 
@@ -81,3 +81,61 @@ class Offence(NamedTuple):
             f"the payoff of {self.population!r} at profile {self.profile} = {self.payoff} is "
             f"{self.value:.6g} at {self.at}"
         )
+
+
+def fragile_payoffs(
+    game: Game, states: tuple[sympy.Symbol, ...], parameters: tuple[sympy.Symbol, ...]
+) -> tuple[tuple[str, sympy.Expr, CompiledFunction], ...]:
+    """Payoffs that may not be finite reals at finite parameters, each with a compiled form.
+
+    A polynomial in the parameters with rational coefficients is finite wherever they are; a
+    division, root, log, exp or irrational constant may not be (``1/(a - 1)`` at ``a = 1``,
+    ``exp(exp(exp(5)))``).  State-dependent payoffs are checked coefficient by coefficient.
+
+    Examples
+    --------
+    >>> from gametheory.models import classic
+    >>> dyn = classic.matching_pennies_3().replicator()
+    >>> fragile_payoffs(dyn.game, dyn.states, dyn.parameters)
+    ()
+    """
+    out = []
+    for profile, row in game.payoffs.items():
+        for pop, payoff in zip(game.populations, row):
+            for expr in sympy.Poly(payoff, *states).coeffs() if game.state_dependent else [payoff]:
+                fragile = expr.atoms(sympy.Function, sympy.NumberSymbol) or any(
+                    not (q.exp.is_Integer and q.exp >= 0) for q in expr.atoms(sympy.Pow)
+                )
+                if fragile:
+                    where = f"payoff of {pop.name!r} at {profile} = {payoff}"
+                    out.append((where, expr, compile_expressions("payoff", [expr], [], parameters)))
+    return tuple(out)
+
+
+def check_payoffs_finite(
+    fragile: tuple[tuple[str, sympy.Expr, CompiledFunction], ...], names: tuple[str, ...], p: np.ndarray
+) -> None:
+    """Refuse parameter values ``p`` at which a payoff of ``fragile`` is not a finite real, naming both.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> g = gt.Game.from_table({"r": ["A", "B"], "c": ["A", "B"]},
+    ...     {("A", "A"): ("1/(a - 1)", 1), ("A", "B"): (0, 0), ("B", "A"): (0, 0), ("B", "B"): (1, 1)})
+    >>> dyn = g.replicator()
+    >>> check_payoffs_finite(fragile_payoffs(g, dyn.states, dyn.parameters), ("a",), np.array([1.0]))
+    Traceback (most recent call last):
+    ...
+    gametheory.errors.ParameterError: payoff of 'r' at ('A', 'A') = 1/(a - 1) is inf, not a finite real number, at {'a': 1.0}
+    """
+    for where, expr, f in fragile:
+        with np.errstate(all="ignore"):
+            value = np.asarray(f(np.zeros((0,) + p.shape[1:]), p), dtype=complex)[0]
+        bad = ~np.isfinite(value) | (value.imag != 0)
+        if bad.any():
+            k = int(np.flatnonzero(np.ravel(bad))[0])
+            v = complex(np.broadcast_to(value, bad.shape).ravel()[k])
+            at = {n: float(np.ravel(p[i])[k] if p.ndim > 1 else p[i]) for i, n in enumerate(names)}
+            # NaN from a real evaluation: show the exact value (sqrt(-1) is I, not NaN)
+            shown = sympy.N(expr.subs(at), 6) if np.isnan(v) else v.real
+            raise ParameterError(f"{where} is {shown}, not a finite real number, at {at}")

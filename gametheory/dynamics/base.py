@@ -33,6 +33,7 @@ from ..errors import NumericalError, ParameterError, SpecificationError, StateEr
 from ..expressions import ascii_name, parse_expression
 from ..game import Game, state_names
 from ..latex import latex_name
+from ._payoff_table import check_payoffs_finite, fragile_payoffs
 
 if TYPE_CHECKING:
     from ..numerics.integrate import Trajectory
@@ -391,46 +392,12 @@ class Dynamics(abc.ABC):
             out = np.array([float(v) for v in values], dtype=float)
         else:
             out = np.stack([np.broadcast_to(v, (length,)) for v in values]).astype(float)
-        self._check_payoffs_finite(out)
+        check_payoffs_finite(self._fragile_payoffs, self.game.parameter_names, out)
         return out
 
     @functools.cached_property
     def _fragile_payoffs(self) -> tuple[tuple[str, sympy.Expr, CompiledFunction], ...]:
-        """Payoffs that may not be finite reals at finite parameters, each with a compiled form.
-
-        A polynomial in the parameters with rational coefficients is finite wherever they are; a division,
-        root, log, exp or irrational constant may not be (``1/(a - 1)`` at ``a = 1``, ``exp(exp(exp(5)))``).
-        """
-        out = []
-        state_dependent = self.game.state_dependent  # then a polynomial in the states: check coefficients
-        for profile, row in self.game.payoffs.items():
-            for pop, payoff in zip(self.game.populations, row):
-                for expr in sympy.Poly(payoff, *self.states).coeffs() if state_dependent else [payoff]:
-                    fragile = expr.atoms(sympy.Function, sympy.NumberSymbol) or any(
-                        not (q.exp.is_Integer and q.exp >= 0) for q in expr.atoms(sympy.Pow)
-                    )
-                    if fragile:
-                        where = f"payoff of {pop.name!r} at {profile} = {payoff}"
-                        out.append((where, expr, compile_expressions("payoff", [expr], [], self.parameters)))
-        return tuple(out)
-
-    def _check_payoffs_finite(self, p: np.ndarray) -> None:
-        """Refuse parameter values at which a payoff is not a finite real number, naming both."""
-        if not self._fragile_payoffs:
-            return
-        names = self.game.parameter_names
-        for where, expr, f in self._fragile_payoffs:
-            with np.errstate(all="ignore"):
-                value = np.asarray(f(np.zeros((0,) + p.shape[1:]), p), dtype=complex)[0]
-            bad = ~np.isfinite(value) | (value.imag != 0)
-            if bad.any():
-                k = int(np.flatnonzero(np.ravel(bad))[0])
-                v = complex(np.broadcast_to(value, bad.shape).ravel()[k])
-
-                at = {n: float(np.ravel(p[i])[k] if p.ndim > 1 else p[i]) for i, n in enumerate(names)}
-                # NaN from a real evaluation: show the exact value (sqrt(-1) is I, not NaN)
-                shown = sympy.N(expr.subs(at), 6) if np.isnan(v) else v.real
-                raise ParameterError(f"{where} is {shown}, not a finite real number, at {at}")
+        return fragile_payoffs(self.game, self.states, self.parameters)
 
     def exact_parameter_values(self, params: Mapping[str, Any] | None = None) -> dict[str, sympy.Rational]:
         """One validated parameter set as exact rationals: ``{name: value}``, in :attr:`parameters` order.
