@@ -200,7 +200,7 @@ def from_equations(
     strategies = [tuple(s) for s in pops.values()]
     for i, delta in enumerate(deltas):
         others = [l for l in range(len(deltas)) if l != i]
-        for profile in _profiles(strategies):
+        for profile in itertools.product(*strategies):
             at = {user_states[l]: 1 if profile[l] == strategies[l][0] else 0 for l in others}
             own_first = profile[i] == strategies[i][0]
             table.setdefault(profile, [0] * len(deltas))[i] = (
@@ -208,7 +208,3 @@ def from_equations(
             )
     game = Game.from_table(pops, {p: tuple(v) for p, v in table.items()}, parameters=parameters, name=name)
     return game.replicator()
-
-
-def _profiles(strategies: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    return list(itertools.product(*strategies))

@@ -236,8 +236,9 @@ def audit(model: Any, equations: Any) -> AuditReport:
         rename = {sympy.Symbol(n): s for n, s in zip(names, dyn.states)}
         paper = [sympy.sympify(e).xreplace(rename) for e in given.values()]
     sides = _sides(dyn, paper)
-    differences = [d for where, theirs, ours in sides for d in _compare(where, theirs, ours)]
-    equation_agrees = tuple(not _compare(where, theirs, ours) for where, theirs, ours in sides)
+    per_equation = [_compare(where, theirs, ours) for where, theirs, ours in sides]
+    differences = [d for found in per_equation for d in found]
+    equation_agrees = tuple(not found for found in per_equation)
     swapped = []
     if differences:
         for p, q in itertools.combinations(dyn.parameters, 2):
