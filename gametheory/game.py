@@ -25,21 +25,20 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sympy
 
+from ._game_checks import _parameters, _payoff_table
 from ._state_names import check_state_names, state_names
 from .errors import SpecificationError, calls_checked, suggest
-from .expressions import parse_expression
+from .limits import MAX_PROFILES
 from .parameters import Parameter
 
 if TYPE_CHECKING:
     from .dynamics.base import Dynamics
     from .dynamics.replicator import ReplicatorDynamics
+    from .symmetric import SymmetricPayoffs
 
 __all__ = ["Population", "Parameter", "Game", "state_names"]
-
-from .limits import MAX_PROFILES  # noqa: E402  (resource limits live in one place)
 
 
 @calls_checked
@@ -176,6 +175,7 @@ class Game:
     parameters: tuple[Parameter, ...] = ()
     name: str = ""
     state_dependent: bool = False
+    symmetric_payoffs: SymmetricPayoffs | None = None
     _payoff_table: tuple[tuple[sympy.Expr, ...], ...] = field(init=False, repr=False)
 
     def __init__(
@@ -196,6 +196,17 @@ class Game:
         check_state_names(pops, table, (), state_dependent)
         params = _parameters(table, parameters, state_names(pops) if state_dependent else ())
         check_state_names(pops, (), params, state_dependent)
+        self._set(pops, table, params, name, state_dependent, None)
+
+    def _set(
+        self,
+        pops: tuple[Population, ...],
+        table: tuple[tuple[sympy.Expr, ...], ...],
+        params: tuple[Parameter, ...],
+        name: str,
+        state_dependent: bool,
+        symmetric: SymmetricPayoffs | None,
+    ) -> None:
         profiles = list(itertools.product(*(p.strategies for p in pops)))
         object.__setattr__(self, "populations", pops)
         object.__setattr__(self, "_payoff_table", table)
@@ -203,6 +214,76 @@ class Game:
         object.__setattr__(self, "parameters", params)
         object.__setattr__(self, "name", str(name))
         object.__setattr__(self, "state_dependent", state_dependent)
+        object.__setattr__(self, "symmetric_payoffs", symmetric)
+
+    @classmethod
+    def symmetric(
+        cls,
+        strategies: Sequence[str],
+        payoffs: Any,
+        *,
+        players: int = 2,
+        parameters: Sequence[Parameter] | Mapping[str, Any] | None = None,
+        name: str = "",
+        population: str = "population",
+    ) -> Game:
+        """A one-population game: a symmetric matrix game, or a symmetric ``players``-player group game.
+
+        One population plays against itself (see :mod:`gametheory.symmetric` for the
+        matching, the formulas and the conventions).
+
+        Parameters
+        ----------
+        strategies
+            Names of the population's pure strategies.
+        payoffs
+            For ``players=2``: a :math:`k \\times k` table (nested lists, numpy array, sympy
+            matrix, or a mapping ``{strategy: row}``) with ``payoffs[i][j]`` the payoff of
+            strategy ``i`` against ``j``.  For any group size: one payoff per strategy (a
+            sequence, or a mapping ``{strategy: payoff}``) in terms of the counts of co-players
+            using each strategy, ``n1, n2, ...`` or ``n_<strategy>`` (see
+            :func:`gametheory.symmetric.count_names`).
+        players
+            The group size ``d >= 2``.
+        parameters, name
+            As for :class:`Game`.
+        population
+            The population's name.
+
+        Raises
+        ------
+        SpecificationError
+            On a table of the wrong shape, a group size below 2, a payoff naming a state
+            variable or an unknown count, a parameter named like a state or a count.
+
+        Examples
+        --------
+        Hawk-dove, whose mixed equilibrium (hawks at share V/C) is an ESS:
+
+        >>> hd = Game.symmetric(["H", "D"], [["(V - C)/2", "V"], [0, "V/2"]], parameters={"V": 2, "C": 3})
+        >>> hd.replicator().equations[0].factor()
+        x*(x - 1)*(C*x - V)/2
+
+        A public goods game in groups of 4 (cooperators pay 1; the pot, times r, is shared):
+
+        >>> pgg = Game.symmetric(["C", "D"], {"C": "r*(n_C + 1)/4 - 1", "D": "r*n_C/4"}, players=4)
+        >>> pgg.replicator().payoff_differences
+        (r/4 - 1,)
+        """
+        from .symmetric import build_symmetric, check_count_parameters
+
+        if not isinstance(name, str):
+            raise SpecificationError(f"the game's name must be text, got {type(name).__name__} {name!r:.60}")
+        if not isinstance(population, str):
+            raise SpecificationError(f"population must be a name (text), got {population!r:.60}")
+        pop = Population(population, strategies)
+        spec, table = build_symmetric(pop, payoffs, players)
+        params = _parameters(table, parameters, state_names((pop,)))
+        check_state_names((pop,), (), params, True)
+        check_count_parameters([p.name for p in params], pop.strategies)
+        game = object.__new__(cls)
+        game._set((pop,), table, params, name, True, spec)
+        return game
 
     @classmethod
     def from_table(
@@ -363,6 +444,8 @@ class Game:
     def canonical_table(self) -> str:
         """A canonical text of the game: populations, strategies and payoffs."""
         lines = [f"{p.name}: {', '.join(p.strategies)}" for p in self.populations]
+        if self.symmetric_payoffs is not None:  # one population: the group size is part of the model
+            lines.insert(0, f"one population, {self.symmetric_payoffs.players}-player symmetric game")
         if self.state_dependent:  # static games keep their fingerprints
             lines.insert(0, "state-dependent payoffs")
         for profile, row in self.payoffs.items():
@@ -384,6 +467,11 @@ class Game:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by the specification (sympy expressions pickle; caches are rebuilt)."""
+        if self.symmetric_payoffs is not None:
+            return (
+                _rebuild_symmetric,
+                (self.symmetric_payoffs, self.parameters, self.name, self.populations[0].name),
+            )
         return (
             Game,
             (self.populations, dict(self.payoffs), self.parameters, self.name, self.state_dependent),
@@ -392,6 +480,8 @@ class Game:
     def __repr__(self) -> str:
         pops = ", ".join(f"{p.name}{list(p.strategies)}" for p in self.populations)
         title = f"{self.name!r}, " if self.name else ""
+        if self.symmetric_payoffs is not None:
+            pops = f"one population {pops}, {self.symmetric_payoffs.players}-player symmetric"
         return f"Game({title}{pops}; parameters {list(self.parameter_names)})"
 
     # --------------------------------------------------------------- dynamics
@@ -470,7 +560,9 @@ def _populations(populations: Any) -> tuple[Population, ...]:
         )
     if len(pops) < 2:
         raise SpecificationError(
-            f"a game needs at least 2 populations, got {len(pops)} {[p.name for p in pops]}"
+            f"a game needs at least 2 populations, got {len(pops)} {[p.name for p in pops]}: for one "
+            "population playing a symmetric game against itself, use Game.symmetric(strategies, payoffs) "
+            "(a k x k matrix, or a group game with players=d)"
         )
     names = [p.name for p in pops]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -484,96 +576,17 @@ def _populations(populations: Any) -> tuple[Population, ...]:
     return pops
 
 
-def _payoff_table(pops: tuple[Population, ...], payoffs: Any) -> tuple[tuple[sympy.Expr, ...], ...]:
-    if not isinstance(payoffs, Mapping):
-        raise SpecificationError(
-            f"payoffs must be a mapping profile -> tuple of payoffs, got {type(payoffs).__name__}"
-        )
-    expected = list(itertools.product(*(p.strategies for p in pops)))
-    given: dict[tuple[str, ...], Any] = {}
-    for key, value in payoffs.items():
-        profile = tuple(key) if isinstance(key, (tuple, list)) else key
-        if not isinstance(profile, tuple) or len(profile) != len(pops):
-            raise SpecificationError(
-                f"profile {key!r} must name one strategy for each of the {len(pops)} populations "
-                f"{[p.name for p in pops]}"
-            )
-        for pop, s in zip(pops, profile):
-            pop.index(s)  # raises a clear error for unknown strategies
-        given[profile] = value
-    missing = [p for p in expected if p not in given]
-    if missing:
-        shown = ", ".join(str(m) for m in missing[:8]) + (" ..." if len(missing) > 8 else "")
-        raise SpecificationError(
-            f"the payoff table misses {len(missing)} of {len(expected)} strategy profiles: {shown}"
-        )
-    table = []
-    for profile in expected:
-        row = given[profile]
-        if isinstance(row, np.ndarray) and row.ndim == 1:
-            row = list(row)  # a row of a numpy payoff array: its entries are numpy scalars
-        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
-            raise SpecificationError(
-                f"payoffs at {profile} must be a sequence of {len(pops)} values, one per population "
-                f"{[p.name for p in pops]}; got {row!r}"
-            )
-        if len(row) != len(pops):
-            raise SpecificationError(
-                f"payoffs at {profile} have {len(row)} entries, expected {len(pops)} "
-                f"(one per population {[p.name for p in pops]})"
-            )
-        table.append(
-            tuple(
-                parse_expression(v, where=f"the payoff of {pop.name!r} at {profile}")
-                for pop, v in zip(pops, row)
-            )
-        )
-    return tuple(table)
-
-
-def _parameters(
-    table: tuple[tuple[sympy.Expr, ...], ...], parameters: Any, states: Sequence[str] = ()
-) -> tuple[Parameter, ...]:
-    """Declared parameters (or the sorted names the payoffs use, when none are declared).
-
-    Every name the payoffs use must be declared.  Declared names that no payoff
-    uses are kept (a paper's full parameter set may be declared for every table);
-    they are listed as likely typos only when a used name is undeclared.
-    """
-    used = sorted({s.name for row in table for e in row for s in e.free_symbols} - set(states))
-    if parameters is None:
-        return tuple(Parameter(n) for n in used)
-    if isinstance(parameters, Mapping):
-        declared = []
-        for key, value in parameters.items():
-            if isinstance(value, Parameter):
-                if value.name != key:
-                    raise SpecificationError(f"parameter declared under {key!r} is named {value.name!r}")
-                declared.append(value)
-            else:
-                declared.append(Parameter(str(key), value))
-    elif isinstance(parameters, Iterable) and not isinstance(parameters, str):
-        declared = []
-        for p in parameters:
-            if not isinstance(p, Parameter):
-                raise SpecificationError(f"parameters must be Parameter objects, got {p!r}")
-            declared.append(p)
-    else:
-        raise SpecificationError(
-            f"parameters must be a mapping name -> default or a sequence of Parameter, got {parameters!r}"
-        )
-    names = [p.name for p in declared]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise SpecificationError(f"parameter(s) {dupes} are declared more than once")
-    problems = [
-        f"payoffs use {n!r}, which is not declared{suggest(n, names)}" for n in used if n not in names
-    ]
-    if problems:
-        problems += [
-            f"parameter {n!r} is declared but no payoff uses it{suggest(n, used)}"
-            for n in names
-            if n not in used
-        ]
-        raise SpecificationError("inconsistent parameters:\n  - " + "\n  - ".join(problems))
-    return tuple(declared)
+def _rebuild_symmetric(
+    spec: SymmetricPayoffs, parameters: tuple[Parameter, ...], name: str, population: str
+) -> Game:
+    """Unpickle a one-population game from its specification."""
+    # the count symbols n1, n2, ... of a counts table are valid count names
+    table = list(spec.table) if spec.form == "counts" else [list(row) for row in spec.table]
+    return Game.symmetric(
+        list(spec.strategies),
+        table,
+        players=spec.players,
+        parameters=parameters,
+        name=name,
+        population=population,
+    )

@@ -43,6 +43,7 @@ from .game import Game, state_names
 from .latex import escape_markdown_cell
 from .parameters import Parameter
 from .reference_cases import game_document_from_reference_case
+from .symmetric import count_names, symmetric_arguments
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,10 +86,17 @@ def to_toml(game: Game) -> str:
     out = []
     if game.name:
         out.append(f"name = {_toml_string(game.name)}")
-    if game.state_dependent:
+    spec = game.symmetric_payoffs
+    if spec is not None:  # one population: [symmetric] with its own payoffs (see load_game)
+        out.append("\n[symmetric]")
+        out.append(f"population = {_toml_string(game.populations[0].name)}")
+        out.append(f"players = {spec.players}")
+        out.append(f"strategies = [{', '.join(_toml_string(s) for s in spec.strategies)}]")
+    elif game.state_dependent:
         out.append("state_dependent = true")
-    out.append("\n[populations]")
-    for p in game.populations:
+    if spec is None:
+        out.append("\n[populations]")
+    for p in game.populations if spec is None else ():
         out.append(f"{_toml_key(p.name)} = [{', '.join(_toml_string(s) for s in p.strategies)}]")
     for p in game.parameters:
         for field in ("description", "source"):
@@ -106,7 +114,15 @@ def to_toml(game: Game) -> str:
             out.append(f"description = {_toml_string(p.description)}")
         if p.source:
             out.append(f"source = {_toml_string(p.source)}")
-    if all(_comma_safe(s) for pop in game.populations for s in pop.strategies):
+    if spec is not None:
+        out.append("\n[symmetric.payoffs]")
+        for s, row in zip(spec.strategies, spec.table):
+            value = sympy.sstr(row) if spec.form == "counts" else [sympy.sstr(e) for e in row]
+            text = (
+                _toml_string(value) if isinstance(value, str) else f"[{', '.join(map(_toml_string, value))}]"
+            )
+            out.append(f"{_toml_key(s)} = {text}")
+    elif all(_comma_safe(s) for pop in game.populations for s in pop.strategies):
         out.append("\n[payoffs]")
         for profile, row in game.payoffs.items():
             exprs = ", ".join(_toml_string(sympy.sstr(e)) for e in row)
@@ -184,13 +200,19 @@ def to_json(game: Game) -> str:
         payoffs = {",".join(profile): row for profile, row in rows.items()}
     else:
         payoffs = [{"profile": list(profile), "payoffs": row} for profile, row in rows.items()]
-    document = {
+    document: dict[str, Any] = {
         "name": game.name,
         "populations": {p.name: list(p.strategies) for p in game.populations},
         "parameters": parameters,
         "payoffs": payoffs,
     }
-    if game.state_dependent:
+    spec = game.symmetric_payoffs
+    if spec is not None:  # one population: the [symmetric] table replaces populations and payoffs
+        table = [sympy.sstr(e) if spec.form == "counts" else [sympy.sstr(v) for v in e] for e in spec.table]
+        document = {"name": game.name, "parameters": parameters, "symmetric": {
+            "population": game.populations[0].name, "players": spec.players,
+            "strategies": list(spec.strategies), "payoffs": dict(zip(spec.strategies, table))}}  # fmt: skip
+    elif game.state_dependent:
         document["state_dependent"] = True
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -327,7 +349,7 @@ def loads_game(text: str, source: str = "<string>", format: str = "toml") -> Gam
     >>> loads_game('{"populations": {}, "payoffs": {}, "colour": 1}', format="json")
     Traceback (most recent call last):
     ...
-    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations', 'state_dependent']
+    gametheory.errors.SpecificationError: model file '<string>': unknown top-level key(s) ['colour']; expected ['description', 'name', 'parameters', 'payoffs', 'populations', 'state_dependent', 'symmetric']
     """
     if not isinstance(text, str):
         hint = (
@@ -371,12 +393,16 @@ def _no_duplicates(source: str) -> Any:
 
 def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
     """Build a game from a parsed model document (TOML or JSON)."""
-    known = {"name", "populations", "payoffs", "parameters", "description", "state_dependent"}
+    known = {"name", "populations", "payoffs", "parameters", "description", "state_dependent", "symmetric"}
     extra = [k for k in doc if k not in known]
     if extra:
         raise SpecificationError(
             f"model file {source!r}: unknown top-level key(s) {extra}{suggest(extra[0], known)}; "
             f"expected {sorted(known)}"
+        )
+    if "symmetric" in doc:
+        return Game.symmetric(
+            **symmetric_arguments(doc, source), parameters=_parameters_from_document(doc, source)
         )
     for key in ("populations", "payoffs"):
         if key not in doc:
@@ -392,6 +418,26 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
             raise SpecificationError(
                 f"model file {source!r}: population {name!r} must be a list of strategy names"
             )
+    if isinstance(populations, Mapping) and len(populations) == 1:
+        raise SpecificationError(
+            f"model file {source!r} has one population: for one population playing a symmetric game "
+            "against itself, write a [symmetric] table (population, players, strategies, and "
+            "[symmetric.payoffs] with one row or payoff per strategy; see Game.symmetric)"
+        )
+    parameters = _parameters_from_document(doc, source)
+    name = doc.get("name", "")
+    if not isinstance(name, str):
+        raise SpecificationError(f"model file {source!r}: name must be a string")
+    state_dependent = doc.get("state_dependent", False)
+    if not isinstance(state_dependent, bool):
+        raise SpecificationError(
+            f"model file {source!r}: state_dependent must be true or false, got {state_dependent!r:.60}"
+        )
+    return Game.from_table(populations, payoffs, parameters, name=name, state_dependent=state_dependent)
+
+
+def _parameters_from_document(doc: Mapping[str, Any], source: str) -> list[Parameter] | None:
+    """The ``[parameters]`` of a model document, or None when it declares none."""
     params_doc = doc.get("parameters")
     parameters: list[Parameter] | None = None
     if params_doc is not None:
@@ -418,15 +464,7 @@ def _game_from_document(doc: Mapping[str, Any], source: str) -> Game:
                 raise SpecificationError(
                     f"model file {source!r}: parameter {pname!r} must be a number or a table, got {spec!r}"
                 )
-    name = doc.get("name", "")
-    if not isinstance(name, str):
-        raise SpecificationError(f"model file {source!r}: name must be a string")
-    state_dependent = doc.get("state_dependent", False)
-    if not isinstance(state_dependent, bool):
-        raise SpecificationError(
-            f"model file {source!r}: state_dependent must be true or false, got {state_dependent!r:.60}"
-        )
-    return Game.from_table(populations, payoffs, parameters, name=name, state_dependent=state_dependent)
+    return parameters
 
 
 def _payoff_table(raw: Any, source: str) -> dict[tuple[str, ...], Any]:
@@ -511,6 +549,19 @@ def game_summary(game: Game) -> str:
       T,T,T: a ; a ; -a
     """
     title = f"Game {game.name!r}" if game.name else "Game"
+    spec = game.symmetric_payoffs
+    if spec is not None:
+        pop = game.populations[0]
+        states = ", ".join(state_names(game.populations))
+        return "\n".join([
+            f"{title}: one population, {spec.players}-player symmetric game",
+            f"population (state variables): {pop.name}: {', '.join(pop.strategies)}  ({states})",
+            "parameters:" if game.parameters else "parameters: none",
+            *(f"  {parameter_summary(p)}" for p in game.parameters),
+            "payoff matrix (row: own strategy, columns: the co-player's):" if spec.form == "matrix"
+            else f"payoffs by counts of co-players ({', '.join(count_names(pop.strategies))}):",
+            *(f"  {line}" for line in spec.lines()),
+        ])  # fmt: skip
     lines = [f"{title}: {game.n_populations} populations, {len(game.profiles)} pure profiles"]
     if game.state_dependent:
         lines[0] += "; state-dependent payoffs (they may name the state variables)"
@@ -536,7 +587,6 @@ def game_markdown(game: Game) -> str:
     >>> print(game_markdown(classic.matching_pennies_3()).splitlines()[-1])
     | T | T | T | a | a | -a |
     """
-    pops = game.population_names
     out = [
         f"**{game.name or 'Game'}**: "
         + "; ".join(f"{p.name} ({', '.join(p.strategies)})" for p in game.populations)
@@ -544,12 +594,24 @@ def game_markdown(game: Game) -> str:
     if game.parameters:
         out.append("")
         out.extend(f"- {parameter_summary(p)}" for p in game.parameters)
-    out += ["", "| " + " | ".join(pops) + " | " + " | ".join(f"payoff {p}" for p in pops) + " |"]
-    out.append("|" + "---|" * (2 * len(pops)))
-    for profile, row in game.payoffs.items():
-        cells = [*profile, *(sympy.sstr(e) for e in row)]
-        out.append("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |")
+    head, rows = _table_cells(game)
+    out += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out.extend("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |" for cells in rows)
     return "\n".join(out)
+
+
+def _table_cells(game: Game) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a game's payoff table: per profile, or a one-population game's matrix."""
+    spec = game.symmetric_payoffs
+    if spec is None:
+        pops = game.population_names
+        head = [*pops, *(f"payoff {p}" for p in pops)]
+        return head, [[*profile, *(sympy.sstr(e) for e in row)] for profile, row in game.payoffs.items()]
+    if spec.form == "matrix":
+        head = ["strategy", *(f"against {s}" for s in spec.strategies)]
+        return head, [[s, *(sympy.sstr(e) for e in row)] for s, row in zip(spec.strategies, spec.table)]
+    head = ["strategy", f"payoff in groups of {spec.players}"]
+    return head, [[s, sympy.sstr(e)] for s, e in zip(spec.strategies, spec.table)]
 
 
 def game_html(game: Game) -> str:
@@ -562,17 +624,16 @@ def game_html(game: Game) -> str:
     9
     """
     esc = html.escape
-    pops = game.population_names
     listed = "; ".join(f"{esc(p.name)} ({esc(', '.join(p.strategies))})" for p in game.populations)
     out = [f"<p><b>{esc(game.name or 'Game')}</b>: {listed}</p>"]
     if game.parameters:
         out.append(
             "<ul>" + "".join(f"<li>{esc(parameter_summary(p))}</li>" for p in game.parameters) + "</ul>"
         )
-    head = "".join(f"<th>{esc(p)}</th>" for p in pops) + "".join(f"<th>payoff {esc(p)}</th>" for p in pops)
+    head_cells, rows = _table_cells(game)
+    head = "".join(f"<th>{esc(c)}</th>" for c in head_cells)
     out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
-    for profile, row in game.payoffs.items():
-        cells = [*profile, *(sympy.sstr(e) for e in row)]
+    for cells in rows:
         out.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)

@@ -32,6 +32,8 @@ LAYERS = {
     "expressions": 0,
     "latex": 0,
     "game": 0,
+    "_game_checks": 0,
+    "symmetric": 0,
     "io": 0,
     "reference_cases": 0,
     "codegen": 0,
