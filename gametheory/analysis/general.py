@@ -117,7 +117,7 @@ def analyze_numerically(
         f"Rest points: numerical (Newton from the {len(dyn.vertices())} vertices and {n_starts} seeded "
         f"interior starts, residual <= {RESIDUAL:g} x payoff scale); the enumeration is not certified "
         "complete.",
-        f"{type(dyn).__name__}{' of a game with state-dependent payoffs' * dyn.game.state_dependent} does "
+        f"{dyn.described()} does "
         "not have the replicator's theorems: no ESS verdicts; 'Nash' marks "
         "rest points where no strategy outside the support earns more than those in it.",
     )

@@ -43,103 +43,42 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import sympy
 
 from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
-from ..errors import AnalysisError, SpecificationError, suggest
+from ..dynamics.replicator import ReplicatorDynamics
+from ..errors import SpecificationError, suggest
 from ..game import Game
+from ..symmetric import is_symmetric_embedding
 from .corners import corner_conditions
-from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at, rounded_constant
+from .eigen import (
+    EIGEN_DIGITS,
+    EXACT_ZERO_TOLERANCE,
+    _high_precision_eigenvalues,
+    _jacobian_polynomials,
+    _match_order,
+)
+from .equilibria import _exact_payoffs, exact_parameter_values, rest_points_at
 from .ess import is_strict, vertex_deviation_gains
 from .general import analyze_numerically, nash_stationary_report
 from .restpoints import RestPoints
 from .stability_report import _THEORY, Equilibrium, StabilityKind, StabilityReport, _classify, _is_nash_mixed
+from .symmetric import analyze_symmetric
 
 __all__ = ["analyze", "EIGEN_DIGITS", "EXACT_ZERO_TOLERANCE"]
 
-#: Significant digits of the eigenvalue computation at exactly known rest points.
-EIGEN_DIGITS = 60
-#: Relative zero threshold for eigenvalues computed at :data:`EIGEN_DIGITS` digits.
-EXACT_ZERO_TOLERANCE = 1e-15
-
-
-# ------------------------------------------------------------ analysis
-def _jacobian_polynomials(
-    dyn: Dynamics, exact_params: Mapping[str, sympy.Rational]
-) -> list[list[list[tuple[tuple[int, ...], sympy.Rational]]]]:
-    """The Jacobian with exact parameter values substituted: per entry, its ``(monomial, coefficient)`` terms."""
-    subs = {p.symbol: exact_params[p.name] for p in dyn.game.parameters}
-    J = dyn.jacobian()
-    d = dyn.dimension
-    out = []
-    for r in range(d):
-        row = []
-        for c in range(d):
-            entry = sympy.expand(J[r, c].xreplace(subs))
-            if entry == 0:
-                row.append([])
-                continue
-            try:
-                poly = sympy.Poly(entry, *dyn.states, domain=sympy.QQ)
-                row.append(list(poly.terms()))
-            except sympy.polys.polyerrors.PolificationFailed as exc:  # pragma: no cover - not a polynomial
-                raise AnalysisError(
-                    f"the Jacobian entry ({r}, {c}) is not a polynomial in the state: {entry}"
-                ) from exc
-            except sympy.polys.polyerrors.CoercionFailed:
-                # irrational constants (exp(-1), sqrt(2)): coefficients rounded like the payoffs
-                what = f"the Jacobian entry ({r}, {c}) of {dyn.state_names[r]!r}"
-                terms = sympy.Poly(entry, *dyn.states, domain=sympy.EX).as_dict(native=False)
-                row.append([(monom, rounded_constant(coeff, what)) for monom, coeff in terms.items()])
-        out.append(row)
-    return out
-
-
-def _high_precision_eigenvalues(
-    jac: list[list[list[tuple[tuple[int, ...], sympy.Rational]]]], digits: Sequence[str]
-) -> tuple[np.ndarray, float]:
-    """Eigenvalues of the Jacobian at a point given to 50 digits, computed at :data:`EIGEN_DIGITS` digits.
-
-    Returns the eigenvalues (complex, double) and the spectral norm of the Jacobian.
-    """
-    import mpmath
-
-    mp = mpmath.MPContext()
-    mp.dps = EIGEN_DIGITS
-    x = [mp.mpf(v) for v in digits]
-    d = len(jac)
-    entries = []
-    for r in range(d):
-        row = []
-        for c in range(d):
-            v = mp.mpf(0)
-            for monom, coeff in jac[r][c]:
-                term = mp.mpf(coeff.p) / coeff.q
-                for xi, e in zip(x, monom):
-                    if e:
-                        term *= xi**e
-                v += term
-            row.append(v)
-        entries.append(row)
-    ev = mp.eig(mp.matrix(entries), left=False, right=False)
-    vals = np.array([complex(float(mp.re(z)), float(mp.im(z))) for z in ev])
-    norm = float(np.linalg.norm(np.array([[float(v) for v in row] for row in entries]), 2))
-    return vals, norm
-
-
-def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
-    """Reorder ``eigenvalues`` to best match ``targets``; return them and the largest mismatch."""
-    from scipy.optimize import linear_sum_assignment
-
-    cost = np.abs(targets[:, None] - eigenvalues[None, :])
-    rows, cols = linear_sum_assignment(cost)
-    out = eigenvalues[cols[np.argsort(rows)]]
-    return out, float(np.max(np.abs(out - targets))) if len(targets) else 0.0
+#: Said of a two-population game with B = A^T (see :func:`gametheory.symmetric.is_symmetric_embedding`).
+EMBEDDING_NOTE = (
+    "This two-population game has B = A^T: it embeds a symmetric matrix game as two separate populations, "
+    "and its stability is that of two populations (only strict Nash equilibria are ESS; no mixed rest point "
+    "is asymptotically stable: the interior of good rock-paper-scissors, an ESS in one population, is a "
+    "saddle here). Trajectories that start with both populations in the same state stay so and are those "
+    "of one population; for the one-population stability, build the game with Game.symmetric(strategies, A)."
+)
 
 
 @keywords_checked
@@ -205,10 +144,13 @@ def analyze(
     """
     dyn = as_dynamics(model)
     game = dyn.game
-    if not (dyn.facts.sinks_are_strict_nash and dyn.facts.rest_points_equalize_payoffs):
+    one_population = game.symmetric_payoffs is not None and isinstance(dyn, ReplicatorDynamics)
+    if one_population or not (dyn.facts.sinks_are_strict_nash and dyn.facts.rest_points_equalize_payoffs):
         # no replicator theorems (logit, BNN, Smith...): rest points found numerically
         n_starts = rest_point_options.get("n_starts", 128)
-        if dyn.facts.rest_points_are_nash:  # BNN, Smith: the game's Nash equilibria, exactly
+        if one_population:  # the one-population theory: mixed ESS, exact on every face
+            report = analyze_symmetric(dyn, params)
+        elif dyn.facts.rest_points_are_nash:  # BNN, Smith: the game's Nash equilibria, exactly
             report = nash_stationary_report(dyn, analyze(dyn.game.replicator(), params), tol=tol)
         else:
             report = analyze_numerically(dyn, params, n_starts=n_starts, seed=seed, tol=tol)
@@ -331,6 +273,8 @@ def analyze(
             for e in equilibria
         ]
     notes.append(_THEORY)
+    if is_symmetric_embedding(game):
+        notes.append(EMBEDDING_NOTE)
     if two_strategy:
         notes.append(
             "Two strategies per population: in u = ln(x/(1-x)) the flow preserves volume, so interior "

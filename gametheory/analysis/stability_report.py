@@ -167,7 +167,7 @@ class Equilibrium:
         """``"vertex"``, ``"edge"``, ``"face"`` or ``"interior"``."""
         m = sum(len(s) - 1 for s in self.support)
         d = self.point.shape[0]
-        return "vertex" if m == 0 else "edge" if m == 1 else "interior" if m == d else "face"
+        return "vertex" if m == 0 else "interior" if m == d else "edge" if m == 1 else "face"
 
     @property
     def is_vertex(self) -> bool:
@@ -213,6 +213,8 @@ class Equilibrium:
         """A readable verdict: ``"ESS (sink)"``, ``"saddle (2 stable, 1 unstable)"``, ..."""
         if self.is_ess and self.kind is StabilityKind.SINK:
             text = "ESS (sink)"
+        elif self.is_ess and not self.unstable_dimension:  # one population: ESS => asymptotically stable
+            text = f"ESS, asymptotically stable (non-hyperbolic: {self.center_dimension} zero real part)"
         elif self.kind is StabilityKind.SADDLE:
             text = f"saddle ({self.stable_dimension} stable, {self.unstable_dimension} unstable)"
         elif self.kind is StabilityKind.NON_HYPERBOLIC and self.unstable_dimension:
@@ -436,11 +438,19 @@ class StabilityReport:
             f"enumeration {'complete (exact)' if self.complete else 'NOT certified complete'}",
         ]
         replicator = _THEORY in self.notes  # the exact analysis of the replicator's theorems
-        if self.ess:
+        one_population = self.game.symmetric_payoffs is not None and any(
+            "One population:" in n for n in self.notes
+        )
+        if self.ess and one_population:
+            ess = "; ".join(f"{e.label} = {e.profile if e.profile else e.location}" for e in self.ess)
+            lines.append(f"ESS (Maynard Smith; asymptotically stable): {ess}")
+        elif self.ess:
             ess = "; ".join(f"{e.label} = {e.profile}" for e in self.ess)
             lines.append(f"ESS (strict Nash equilibria, asymptotically stable): {ess}")
         elif replicator:
             lines.append("ESS: none (no strict Nash equilibrium)")
+        elif one_population:
+            lines.append("ESS: none")
         else:
             lines.append("ESS: not decided for this dynamics (see the notes)")
         kinds = {k: [e.label for e in self.equilibria if e.kind is k] for k in StabilityKind}

@@ -107,7 +107,7 @@ class TheoryFacts:
         if not getattr(self, fact):
             raise AnalysisError(
                 f"{needed_by} relies on the theorem '{fact.replace('_', ' ')}', which does not hold for "
-                f"{type(dynamics).__name__}{' of a game with state-dependent payoffs' * dynamics.game.state_dependent}"
+                f"{dynamics.described()}"
             )
 
 
@@ -185,7 +185,11 @@ class Dynamics(abc.ABC):
         )
         self.states: tuple[sympy.Symbol, ...] = _state_symbols(game)
         if game.state_dependent:  # theorems on payoffs constant per profile lapse; faces stay invariant
-            self.facts = TheoryFacts(faces_invariant=self.facts.faces_invariant)
+            # (Nash stationarity holds for any population game: Sandholm 2010, ch. 5)
+            self.facts = TheoryFacts(
+                faces_invariant=self.facts.faces_invariant,
+                rest_points_are_nash=self.facts.rest_points_are_nash,
+            )
 
     @property
     def growth_rates(self) -> tuple[tuple[sympy.Expr, ...], ...]:
@@ -193,6 +197,13 @@ class Dynamics(abc.ABC):
         term common to the population (needed by the ``"log-ratio"`` chart, where
         :math:`\dot u_{ij} = g_{ij} - g_{i,\mathrm{ref}}`)."""
         raise NotImplementedError(f"{type(self).__name__} does not define growth rates")
+
+    def described(self) -> str:
+        """The dynamics' class name, with the kind of game when its theorems may lapse for it."""
+        if self.game.symmetric_payoffs is not None:
+            return f"{type(self).__name__} of a one-population game"
+        suffix = " of a game with state-dependent payoffs" if self.game.state_dependent else ""
+        return type(self).__name__ + suffix
 
     # ------------------------------------------------------------- structure
     @property

@@ -1,0 +1,100 @@
+"""Eigenvalues of the Jacobian at exactly known rest points, at 60 significant digits.
+
+The exact analyses (:func:`~gametheory.analysis.stability.analyze` and the
+one-population analysis of :mod:`gametheory.analysis.symmetric`) substitute exact
+parameter values into the symbolic Jacobian, evaluate it at a rest point given to 50
+digits and compute its eigenvalues with :func:`mpmath.eig` at :data:`EIGEN_DIGITS`
+digits; real parts below :data:`EXACT_ZERO_TOLERANCE` times the norm are zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import sympy
+
+from ..dynamics.base import Dynamics
+from ..errors import AnalysisError
+from .equilibria import rounded_constant
+
+__all__ = ["EIGEN_DIGITS", "EXACT_ZERO_TOLERANCE"]
+
+#: Significant digits of the eigenvalue computation at exactly known rest points.
+EIGEN_DIGITS = 60
+#: Relative zero threshold for eigenvalues computed at :data:`EIGEN_DIGITS` digits.
+EXACT_ZERO_TOLERANCE = 1e-15
+
+
+def _jacobian_polynomials(
+    dyn: Dynamics, exact_params: Mapping[str, sympy.Rational]
+) -> list[list[list[tuple[tuple[int, ...], sympy.Rational]]]]:
+    """The Jacobian with exact parameter values substituted: per entry, its ``(monomial, coefficient)`` terms."""
+    subs = {p.symbol: exact_params[p.name] for p in dyn.game.parameters}
+    J = dyn.jacobian()
+    d = dyn.dimension
+    out = []
+    for r in range(d):
+        row = []
+        for c in range(d):
+            entry = sympy.expand(J[r, c].xreplace(subs))
+            if entry == 0:
+                row.append([])
+                continue
+            try:
+                poly = sympy.Poly(entry, *dyn.states, domain=sympy.QQ)
+                row.append(list(poly.terms()))
+            except sympy.polys.polyerrors.PolificationFailed as exc:  # pragma: no cover - not a polynomial
+                raise AnalysisError(
+                    f"the Jacobian entry ({r}, {c}) is not a polynomial in the state: {entry}"
+                ) from exc
+            except sympy.polys.polyerrors.CoercionFailed:
+                # irrational constants (exp(-1), sqrt(2)): coefficients rounded like the payoffs
+                what = f"the Jacobian entry ({r}, {c}) of {dyn.state_names[r]!r}"
+                terms = sympy.Poly(entry, *dyn.states, domain=sympy.EX).as_dict(native=False)
+                row.append([(monom, rounded_constant(coeff, what)) for monom, coeff in terms.items()])
+        out.append(row)
+    return out
+
+
+def _high_precision_eigenvalues(
+    jac: list[list[list[tuple[tuple[int, ...], sympy.Rational]]]], digits: Sequence[str]
+) -> tuple[np.ndarray, float]:
+    """Eigenvalues of the Jacobian at a point given to 50 digits, computed at :data:`EIGEN_DIGITS` digits.
+
+    Returns the eigenvalues (complex, double) and the spectral norm of the Jacobian.
+    """
+    import mpmath
+
+    mp = mpmath.MPContext()
+    mp.dps = EIGEN_DIGITS
+    x = [mp.mpf(v) for v in digits]
+    d = len(jac)
+    entries = []
+    for r in range(d):
+        row = []
+        for c in range(d):
+            v = mp.mpf(0)
+            for monom, coeff in jac[r][c]:
+                term = mp.mpf(coeff.p) / coeff.q
+                for xi, e in zip(x, monom):
+                    if e:
+                        term *= xi**e
+                v += term
+            row.append(v)
+        entries.append(row)
+    # mpmath.eig wants at least a 2 x 2 matrix; a 1 x 1 Jacobian is its own eigenvalue
+    ev = [entries[0][0]] if d == 1 else mp.eig(mp.matrix(entries), left=False, right=False)
+    vals = np.array([complex(float(mp.re(z)), float(mp.im(z))) for z in ev])
+    norm = float(np.linalg.norm(np.array([[float(v) for v in row] for row in entries]), 2))
+    return vals, norm
+
+
+def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """Reorder ``eigenvalues`` to best match ``targets``; return them and the largest mismatch."""
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.abs(targets[:, None] - eigenvalues[None, :])
+    rows, cols = linear_sum_assignment(cost)
+    out = eigenvalues[cols[np.argsort(rows)]]
+    return out, float(np.max(np.abs(out - targets))) if len(targets) else 0.0
