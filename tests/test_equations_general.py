@@ -208,6 +208,11 @@ def test_typed_logit_bnn_smith_are_the_packages(kind, options):
     np.testing.assert_allclose(found, theirs, atol=1e-10 if kind == "logit" else 1e-6)
     if kind != "logit":  # Nash stationarity: the unique Nash equilibrium (1/3, 1/4), by hand
         np.testing.assert_allclose(found, [(1 / 3, 1 / 4)], atol=1e-6)
+    if kind != "bnn":  # exp and Max compiled in the numba (scalar) flavour agree with the package's numpy
+        starts, span = np.array([[0.9, 0.1], [0.1, 0.8]]), (0.0, 10.0)
+        a = gt.simulate_many(typed, starts, span, backend="numba", rtol=1e-10, atol=1e-12).final
+        b = gt.simulate_many(ours, starts, span, backend="numpy", rtol=1e-10, atol=1e-12).final
+        np.testing.assert_allclose(a, b, atol=1e-8)  # the same method at rtol 1e-10 on equal fields
 
 
 def test_a_three_strategy_population_bound_by_name():
