@@ -18,6 +18,11 @@ their rest points with no theorem at all:
    double precision, with the zero threshold of ``analyze`` (``tol``), and
    marked Nash or not from the expected payoffs at the point.
 
+A system typed in from its equations (``form="general"``, no payoffs:
+``dyn.expected_payoffs is None``) has no payoff scale: ``s`` is then the largest
+absolute entry of the Jacobian at the vertices (for the replicator dynamics those
+are payoff differences), and the Nash status is unknown (``is_nash`` is ``None``).
+
 The enumeration is not certified complete (``complete=False``) and ESS are not
 reported (an ESS is a property of the game; see ``analyze`` with the replicator
 dynamics).  At a kink of a piecewise dynamics (BNN, Smith: a :math:`[\cdot]_+` term
@@ -81,7 +86,7 @@ def analyze_numerically(
     p = dyn.parameter_vector(params)
     values = dict(zip(dyn.game.parameter_names, map(float, p)))
     d = dyn.dimension
-    scale = max(1.0, float(np.max(np.abs(_payoffs_at_vertices(dyn, p)))))
+    scale = _scale(dyn, p)
     f = dyn.compiled("rhs")
     jac = dyn.compiled("jac")
     rng = np.random.default_rng(seed)
@@ -113,13 +118,17 @@ def analyze_numerically(
             found.append(x)
     found.sort(key=lambda v: (-int(np.all(np.isin(v, (0.0, 1.0)))), tuple(v)))
     equilibria = _classified(dyn, found, [None] * len(found), p, scale, tol)
+    payoffs = dyn.expected_payoffs is not None
     notes = (
         f"Rest points: numerical (Newton from the {len(dyn.vertices())} vertices and {n_starts} seeded "
-        f"interior starts, residual <= {RESIDUAL:g} x payoff scale); the enumeration is not certified "
-        "complete.",
+        f"interior starts, residual <= {RESIDUAL:g} x {'payoff' if payoffs else 'rate'} scale); the "
+        "enumeration is not certified complete.",
         f"{dyn.described()} does "
         "not have the replicator's theorems: no ESS verdicts; 'Nash' marks "
-        "rest points where no strategy outside the support earns more than those in it.",
+        "rest points where no strategy outside the support earns more than those in it."
+        if payoffs
+        else f"{type(dyn).__name__}: a system typed in from its equations, with no payoffs: Nash status "
+        "unknown (is_nash None), no ESS verdicts, no game-theoretic theorems; stability from the Jacobian.",
     )
     return StabilityReport(
         game=dyn.game,
@@ -179,7 +188,7 @@ def _classified(
 ) -> list[Equilibrium]:
     """Equilibrium records of ``points``: Jacobian eigenvalues, kind, Nash flag, kinks flagged."""
     values = dict(zip(dyn.game.parameter_names, map(float, p)))
-    pay = dyn.compiled("payoffs")
+    pay = dyn.compiled("payoffs") if dyn.expected_payoffs is not None else None
     strategies = [pop.strategies for pop in dyn.game.populations]
     # the arguments of the step functions in the Jacobian: where one vanishes, the field has a kink
     kinks = sorted({h.args[0] for h in dyn.jacobian().atoms(sympy.Heaviside)}, key=sympy.default_sort_key)
@@ -194,7 +203,6 @@ def _classified(
         kind, n_s, n_u, n_c = _classify(eig, eps)
         support = state_support(strategies, x)
         is_vertex = all(len(s) == 1 for s in support)
-        payoffs = np.asarray(pay(x[:, None], p[:, None])[:, 0], dtype=float)
         at_kink = kink_f is not None and bool(
             np.any(np.abs(np.asarray(kink_f(x[:, None], p[:, None]))[:, 0]) <= MERGE * scale)
         )
@@ -204,7 +212,11 @@ def _classified(
                 eigenvalues=eig,
                 kind=kind,
                 is_ess=False,
-                is_nash=_is_nash_mixed(dyn.game, support, payoffs, eps * scale),
+                is_nash=None
+                if pay is None
+                else _is_nash_mixed(
+                    dyn.game, support, np.asarray(pay(x[:, None], p[:, None])[:, 0], float), eps * scale
+                ),
                 support=support,
                 profile=tuple(s[0] for s in support) if is_vertex else None,
                 exact=x_exact,
@@ -226,6 +238,17 @@ def _classified(
             )
         )
     return equilibria
+
+
+def _scale(dyn: Any, p: np.ndarray) -> float:
+    """``max(1, largest |payoff| at the vertices)``; without payoffs ``max(1, largest |J| entry there)``."""
+    if dyn.expected_payoffs is not None:
+        return max(1.0, float(np.max(np.abs(_payoffs_at_vertices(dyn, p)))))
+    xs = np.array([x for _, x in dyn.vertices()]).T
+    with np.errstate(all="ignore"):
+        J = np.asarray(dyn.compiled("jac")(xs, np.repeat(p[:, None], xs.shape[1], axis=1)), dtype=float)
+    finite = np.abs(J[np.isfinite(J)])
+    return max(1.0, float(finite.max())) if finite.size else 1.0
 
 
 def _payoffs_at_vertices(dyn: Any, p: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from ..errors import calls_checked
-from ..game import Game
+from ..game import Game, state_names
 from ..latex import escape_markdown_cell as _escape_markdown_cell
 from ..latex import latex_name as _latex_name
 from ._text import (
@@ -90,9 +90,10 @@ class Equilibrium:
     is_ess : bool
         Whether the point is an ESS, i.e. a strict Nash equilibrium (exact test
         on the payoff table; only vertices can be).
-    is_nash : bool
+    is_nash : bool or None
         Whether no strategy outside the support earns more than the support's
-        payoff (a Nash equilibrium).
+        payoff (a Nash equilibrium); ``None`` for a system without payoffs
+        (typed in from its equations, ``form="general"``).
     support : tuple of tuple of str
         Strategies with positive share, per population.
     profile : tuple of str or None
@@ -138,7 +139,7 @@ class Equilibrium:
     eigenvalues: np.ndarray
     kind: StabilityKind
     is_ess: bool
-    is_nash: bool
+    is_nash: bool | None
     support: Support
     profile: tuple[str, ...] | None
     exact: tuple[sympy.Expr, ...] | None
@@ -315,7 +316,7 @@ class StabilityReport:
     @property
     def ess_points(self) -> np.ndarray:
         """The ESS as an array of reduced states, shape ``(n_ess, d)``."""
-        d = len(self.game.replicator().states)
+        d = len(state_names(self.game.populations))
         return np.array([e.point for e in self.ess], dtype=float).reshape(-1, d)
 
     @property
@@ -489,7 +490,7 @@ class StabilityReport:
         ``is_nash``, the manifold dimensions, ``disagreement`` and ``numerical_verdict``.
         """
         pd = _pandas()
-        names = self.game.replicator().state_names
+        names = state_names(self.game.populations)
         records = []
         for e in self.equilibria:
             rec: dict[str, Any] = {n: float(v) for n, v in zip(names, e.point)}

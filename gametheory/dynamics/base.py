@@ -169,7 +169,9 @@ class Dynamics(abc.ABC):
 
     facts: ClassVar[TheoryFacts] = TheoryFacts()
     chart: ClassVar[str] = "shares"
-    expected_payoffs: tuple[tuple[sympy.Expr, ...], ...]
+    #: ``"game"``: derived from a game's payoffs; ``"general"``: typed in from its equations, no payoffs.
+    form: ClassVar[str] = "game"
+    expected_payoffs: tuple[tuple[sympy.Expr, ...], ...] | None  # None: no payoffs (form "general")
     equations: sympy.ImmutableMatrix
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
