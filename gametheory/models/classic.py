@@ -5,13 +5,30 @@
 - :func:`wang2023_air_pollution` - Wang, Jia, He, Wang & Huang (2023), J. Cleaner
   Production 418:138074: enterprises / public / government; scenario 1 has the
   unique ESS (0, 0, 0).
+
+One-population games (:meth:`~gametheory.game.Game.symmetric`):
+
+- :func:`rock_paper_scissors` - a win earns ``w``, a loss costs ``l``: the
+  interior is an ESS when ``w > l`` ("good" RPS), a centre when ``w = l``, a
+  repeller when ``w < l`` (Hofbauer & Sigmund 1998, section 7.7).
+- :func:`hawk_dove` - Maynard Smith & Price (1973): the mixed ESS has hawks at
+  share ``V/C`` when ``V < C``.
+- :func:`public_goods` - the linear public goods game in groups of ``d``:
+  defection dominates when ``r < d``.
 """
 
 from __future__ import annotations
 
 from ..game import Game
 
-__all__ = ["matching_pennies_3", "wang2023_air_pollution", "WANG2023_SCENARIO_1"]
+__all__ = [
+    "matching_pennies_3",
+    "wang2023_air_pollution",
+    "WANG2023_SCENARIO_1",
+    "rock_paper_scissors",
+    "hawk_dove",
+    "public_goods",
+]
 
 
 def matching_pennies_3() -> Game:
@@ -111,4 +128,66 @@ def wang2023_air_pollution() -> Game:
         payoffs,
         {k: float(v) for k, v in WANG2023_SCENARIO_1.items()},
         name="Air-pollution control: enterprises, public, government (Wang et al. 2023)",
+    )
+
+
+def rock_paper_scissors(win: float = 2.0, loss: float = 1.0) -> Game:
+    """Rock-paper-scissors in one population: a win earns ``w``, a loss costs ``l``, a tie 0.
+
+    Parameters ``w`` and ``l`` (defaults ``win`` and ``loss``).  The centre
+    (1/3, 1/3, 1/3) is the unique Nash equilibrium; it is an ESS exactly when
+    ``w > l``.
+
+    Examples
+    --------
+    >>> from gametheory.analysis.stability import analyze
+    >>> [e.label for e in analyze(rock_paper_scissors()).ess]
+    ['(1/3, 1/3)']
+    """
+    return Game.symmetric(
+        ["R", "P", "S"],
+        [[0, "-l", "w"], ["w", 0, "-l"], ["-l", "w", 0]],
+        parameters={"w": win, "l": loss},
+        name="Rock-paper-scissors",
+    )
+
+
+def hawk_dove(value: float = 2.0, cost: float = 3.0) -> Game:
+    """Hawk-dove (Maynard Smith & Price 1973): contest value ``V``, cost of an escalated fight ``C``.
+
+    Hawk against hawk earns ``(V - C)/2``, hawk against dove ``V``, dove against
+    hawk 0, dove against dove ``V/2``.
+
+    Examples
+    --------
+    >>> from gametheory.analysis.stability import analyze
+    >>> [e.exact for e in analyze(hawk_dove()).ess]
+    [(2/3,)]
+    """
+    return Game.symmetric(
+        ["H", "D"],
+        [["(V - C)/2", "V"], [0, "V/2"]],
+        parameters={"V": value, "C": cost},
+        name="Hawk-dove",
+    )
+
+
+def public_goods(players: int = 5, r: float = 3.0, c: float = 1.0) -> Game:
+    """The linear public goods game in groups of ``players``: cooperators pay ``c``, the pot times ``r`` is shared.
+
+    A cooperator among ``n_C`` cooperating co-players earns ``r c (n_C + 1)/d - c``, a
+    defector ``r c n_C / d``; the advantage of cooperating is ``c (r/d - 1)`` at
+    every state, so defection dominates when ``r < d``.
+
+    Examples
+    --------
+    >>> public_goods(players=4).replicator().payoff_differences
+    (c*(r - 4)/4,)
+    """
+    return Game.symmetric(
+        ["C", "D"],
+        {"C": f"r*c*(n_C + 1)/{players} - c", "D": f"r*c*n_C/{players}"},
+        players=players,
+        parameters={"r": r, "c": c},
+        name=f"Public goods game (groups of {players})",
     )
