@@ -392,3 +392,20 @@ def test_group_game_with_irrational_rest_points():
     assert d_vertex.is_ess  # against all defectors, cooperating loses c: a strict equilibrium
     (c_vertex,) = [e for e in report if e.profile == ("C",)]
     assert not c_vertex.is_nash  # among cooperators, a defector saves c and still gets the good
+
+
+def test_report_tables_of_one_population_mark_the_mixed_ess():
+    table = gt.analyze(gt.Game.symmetric(["R", "P", "S"], GOOD_RPS)).to_markdown()
+    assert "never an ESS" not in table
+    (row,) = [line for line in table.splitlines() if "(1/3, 1/3)" in line]
+    assert "ESS (sink)" in row and "Maynard Smith" in row
+
+
+def test_cli_analyzes_a_one_population_model_file(tmp_path, capsys):
+    from gametheory.cli import main
+
+    path = tmp_path / "rps.toml"
+    path.write_text(gt.Game.symmetric(["R", "P", "S"], GOOD_RPS, name="good RPS").to_toml())
+    main(["analyze", str(path)])
+    out = capsys.readouterr().out
+    assert "Verdict: unique ESS (0.3333, 0.3333)" in out

@@ -366,6 +366,8 @@ class StabilityReport:
                     lam = "\\lambda" if fmt == "latex" else "λ"
                     parts = [f"{lam}_{{{k2}}}" if fmt == "latex" else f"{lam}{k2}" for k2 in violated]
                     cond = "violated: " + ", ".join(f"${p}$" if fmt == "latex" else p for p in parts)
+            elif self.game.symmetric_payoffs is not None:  # one population: mixed ESS exist
+                cond = "ESS (Maynard Smith's test)" if e.is_ess else ""
             else:
                 cond = "never an ESS (not a vertex)" if not e.is_vertex else ""
             rows.append((label, eig, sign, stab, cond))
