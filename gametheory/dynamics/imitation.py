@@ -23,6 +23,14 @@ relative error :math:`O(\beta^2)`: weak selection slows the replicator down.
 
 :math:`\beta` (the intensity of selection) is a positive finite number; it enters
 the equations exactly (``0.1`` as ``1/10``).
+
+Theorems analysis may use: it is an *imitative* dynamic (Sandholm 2010, ch. 5), so
+faces are invariant (an unused strategy is never imitated), its rest points are the
+restricted equilibria, the points where every strategy in use earns the same (the
+replicator's rest points: Nash equilibria and more), and it satisfies *positive
+correlation* (:math:`\dot x \cdot f(x) > 0` away from rest points; per population).
+Stability is not the replicator's: the Jacobian differs off the faces, so sinks are
+decided by this dynamics' own eigenvalues, and no ESS theorem is applied.
 """
 
 from __future__ import annotations

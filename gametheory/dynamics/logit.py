@@ -21,7 +21,10 @@ Rest points are the logit quantal response equilibria at precision
 interior (every share is positive) and are *not* Nash equilibria in general.  As
 :math:`\eta \to 0` they approach Nash equilibria.  Faces are not invariant (unused
 strategies enter at once), so no theory fact of :class:`~gametheory.dynamics.base.TheoryFacts`
-holds and the integration chart is ``"shares"``.
+holds and the integration chart is ``"shares"``.  Positive correlation fails (the
+perturbation pulls toward the uniform choice); the logit dynamics satisfy its perturbed
+form instead (Hofbauer and Sandholm 2007), so in potential games they converge to the
+logit equilibria, which the analysis finds numerically (never as Nash equilibria).
 
 The Jacobian is written out exactly,
 :math:`\partial\sigma_{ij}/\partial x_c = \sigma_{ij}\,(\partial_c f_{ij} - \sum_l
