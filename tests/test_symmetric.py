@@ -409,3 +409,16 @@ def test_cli_analyzes_a_one_population_model_file(tmp_path, capsys):
     main(["analyze", str(path)])
     out = capsys.readouterr().out
     assert "Verdict: unique ESS (0.3333, 0.3333)" in out
+
+
+def test_float_and_irrational_payoffs_are_analysed():
+    """Floats are read as their shortest decimal (0.5 -> 1/2); irrational constants are rounded to 40 digits."""
+    floats = gt.analyze(gt.Game.symmetric(["H", "D"], np.array([[-0.5, 2.0], [0.0, 1.0]])))
+    (ess,) = floats.ess
+    # f_H - f_D = -0.5 x + 2 (1 - x) - (1 - x) = 1 - 1.5 x: zero at x = 2/3
+    assert ess.exact == (sympy.Rational(2, 3),) and ess.precision == "exact"
+    irrational = gt.analyze(gt.Game.symmetric(["H", "D"], [["-exp(-1)", 2], [0, 1]]))
+    (ess,) = irrational.ess
+    # f_H - f_D = -e^{-1} x + (1 - x): zero at 1 / (1 + e^{-1})
+    assert abs(ess.point[0] - 1 / (1 + math.exp(-1))) < 1e-15 and ess.precision == "rounded"
+    assert "rounded to 40 significant digits" in irrational.summary()

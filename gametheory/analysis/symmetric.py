@@ -53,6 +53,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -62,6 +63,7 @@ import sympy
 
 from ..errors import AnalysisError
 from .eigen import EXACT_ZERO_TOLERANCE, _high_precision_eigenvalues, _jacobian_polynomials, _match_order
+from .equilibria import _rational, rounded_constant
 from .stability_report import Equilibrium, StabilityKind, StabilityReport, _classify
 
 __all__ = ["analyze_symmetric", "ess_verdict", "THEORY_ONE_POPULATION"]
@@ -101,16 +103,27 @@ def analyze_symmetric(dyn: Any, params: Mapping[str, Any] | None = None) -> Stab
     subs = {p.symbol: exact[p.name] for p in game.parameters}
     k = len(spec.strategies)
     shares = sympy.symbols(f"s0:{k}")
-    fitness = [sympy.expand(f.xreplace(subs)) for f in spec.fitness(shares)]
-    if any(not c.is_Rational for f in fitness for c in sympy.Poly(f, *shares).coeffs()):
-        raise AnalysisError(
-            "analyze_symmetric needs rational payoffs at the parameter values (irrational constants such "
-            "as exp(-1) are not decided exactly); use gametheory.analysis.general.analyze_numerically"
+    fitness, rounded = [], False
+    for i, f in enumerate(spec.fitness(shares)):
+        f = sympy.expand(f.xreplace(subs))
+        f = f.xreplace({v: _rational(v) for v in f.atoms(sympy.Float)})  # 0.1 -> 1/10, like parameters
+        terms = sympy.Poly(f, *shares).as_dict(native=False)
+        rounded |= any(not c.is_Rational for c in terms.values())  # exp(-1), sqrt(2): 40 digits
+        what = f"the expected payoff of {spec.strategies[i]!r}"
+        fitness.append(
+            sum(
+                (
+                    rounded_constant(c, what) * sympy.Mul(*(s**e for s, e in zip(shares, m)))
+                    for m, c in terms.items()
+                ),
+                sympy.Integer(0),
+            )
         )
     Df = sympy.Matrix([[sympy.diff(f, s) for s in shares] for f in fitness])
     notes = [
+        *(["Irrational payoff constants were rounded to 40 significant digits."] if rounded else []),
         f"Rest points: solved exactly on each of the {2**k - 1} faces of the simplex "
-        f"({'linear equations' if spec.players == 2 else f'polynomials of degree {spec.players - 1}'})."
+        f"({'linear equations' if spec.players == 2 else f'polynomials of degree {spec.players - 1}'}).",
     ]
     points: list[tuple[tuple[int, ...], tuple[sympy.Expr, ...]]] = []
     complete = True
@@ -125,6 +138,7 @@ def analyze_symmetric(dyn: Any, params: Mapping[str, Any] | None = None) -> Stab
     equilibria, consistent = [], True
     for support, x in points:
         e, undecided = _equilibrium(dyn, fitness, Df, shares, support, x, jac, spec.players)
+        e = dataclasses.replace(e, precision="rounded") if rounded else e
         consistent &= e.disagreement is None
         equilibria.append(e)
         if undecided:
