@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecificationError, calls_checked, suggest
+from .figures_variants import build_variant, variant_manifest
 from .models import crisis_governance as cg
 
 __all__ = [
@@ -215,7 +216,8 @@ def manifest() -> tuple[Artifact, ...]:
             "basin_slices_penalty_only", "figure", "4.1.1", "basins when only F_g is raised (bistable)", fig
         )
     )
-    return tuple(out)
+    # the variants' figures and tables (F_g (1 - x), logit noise, the dynamics family)
+    return tuple(out) + tuple(Artifact(*row) for row in variant_manifest())
 
 
 def save_figure(
@@ -345,6 +347,7 @@ def build_flagship(
     n_sens = 3 if small else 5
     say = log or (lambda _line: None)
     cache: dict[str, Any] = {}
+    variants = {row[0] for row in variant_manifest()}
 
     def report(key: str, params: Mapping[str, float]) -> Any:
         if key not in cache:
@@ -488,6 +491,12 @@ def build_flagship(
                     f"{grid_side}x{grid_side}x{grid_side} grid)",
                 )
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
+            elif name in variants:
+                built = build_variant(name, small=small)
+                if isinstance(built, dict):  # a table: {suffix: text}
+                    done(name, [_write(out, name + suffix, text) for suffix, text in built.items()], t0)
+                else:
+                    done(name, save_figure(built, out, name, formats, dpi), t0)
             else:  # pragma: no cover - manifest and builders are kept in step by the tests
                 raise SpecificationError(f"no builder for {name!r}")
     return BuildResult(out, tuple(files), seconds)

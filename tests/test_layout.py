@@ -7,7 +7,7 @@ Layers, lowest first (a module may import its own layer and lower ones)::
     analysis  analysis/
     studies   studies/
     plot      plot/
-    top       figures, cli, __main__, testing, models/, gametheory/__init__
+    top       figures, figures_variants, cli, __main__, testing, models/, gametheory/__init__
 
 The only imports allowed to run upward are the one-line lazy forwards listed in
 ``FORWARDS`` (an import inside a function that hands the call to a higher layer)
@@ -50,6 +50,7 @@ LAYERS = {
     "studies": 3,
     "plot": 4,
     "figures": 5,
+    "figures_variants": 5,
     "cli": 5,
     "__main__": 5,
     "testing": 5,

@@ -225,16 +225,24 @@ def test_analyze_goes_numerical_and_finds_the_focus():
     "call",
     [
         lambda g: gt.rest_points(g),
-        lambda g: gt.corner_conditions(g),
-        lambda g: gt.critical_values(g, "F"),
-        lambda g: gt.strict_equilibria(g),
-        lambda g: certify_final_states(g, [[0.5, 0.5]]),
         lambda g: gt.attractors(g, starts=[[0.2, 0.7]]),
     ],
 )
 def test_exact_constant_payoff_theory_refuses(call):
     with pytest.raises(AnalysisError, match="state-dependent payoffs"):
         call(inspection(True))
+
+
+def test_vertex_theory_still_holds_for_the_replicator():
+    """Corner conditions, strict equilibria and certificates take the payoffs at the vertex's own
+    state (the vertex linearisation holds; tests/test_state_dependent_studies.py checks them)."""
+    game = inspection(True)
+    # at (comply, skip) = (1, 0) the penalty F (1 - x) is 0: the firm's deviation gain is g, the inspector's -c
+    entry = gt.corner_conditions(game)[(1, 0)]
+    g, c = sympy.symbols("g c")
+    assert [sympy.simplify(e - w) for e, w in zip(entry.eigenvalues, (g, -c))] == [0, 0]
+    assert not gt.strict_equilibria(game).any()  # the inspection game has no pure sink
+    assert certify_final_states(game, [[0.5, 0.5]]).labels == ("not certified",)
 
 
 def test_interior_rest_points_exact_refuses_other_dynamics_and_large_systems():
@@ -331,12 +339,6 @@ def test_logit_and_bnn_of_a_state_dependent_game_vs_hand_code():
         excess = [np.maximum(fi - sh @ fi, 0.0) for fi, sh in zip(f, shares)]
         hand = [excess[i][0] - s[i] * excess[i].sum() for i in range(2)]
         np.testing.assert_allclose(bnn.vector_field(s), hand, rtol=1e-12, atol=1e-15)
-
-
-def test_payoff_sign_dynamics_refuse_state_dependent_payoffs():
-    for kind, options in (("adjusted_replicator", {}), ("replicator_mutator", {"mutation": 0.1})):
-        with pytest.raises(SpecificationError, match="state-dependent payoffs is not supported"):
-            inspection(True).dynamics(kind, **options)
 
 
 # ------------------------------------------------------------------------ certified numerics

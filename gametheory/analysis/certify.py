@@ -31,6 +31,15 @@ trajectory converges to the strict equilibrium :math:`v`.  Vertices with a posit
 advantage (saddles, such as the corners of a heteroclinic cycle) have no such box and are
 never certified.  The largest :math:`\delta = 2^{-k}` (:math:`k \le 40`) that passes is used.
 
+State-dependent payoffs (the replicator dynamics of ``Game(..., state_dependent=True)``):
+:math:`a_{ij}` is then a polynomial that may depend on every share, population
+:math:`i`'s own included, so its maximum over :math:`B_\delta` need not sit at a corner.
+The ratio identity above still holds, and the maximum is bounded by the largest Bernstein
+coefficient of :math:`a_{ij}` on the coordinate box containing :math:`B_\delta`
+(:mod:`gametheory.dynamics._bernstein`): a rigorous, possibly conservative bound, so the
+certificate stays a proof.  Attractors that are not vertices (a stable focus in a face, a
+limit cycle) are never certified: their starts are "not certified".
+
 With ``starts`` given (and invariant faces), the certificate is taken on each start's face
 (the strategies with positive share at the start): a vertex that is a strict equilibrium of
 that face only is certified for the starts on it.  Without ``starts``, only strict Nash
@@ -53,7 +62,7 @@ from .._checks import as_dynamics
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError, StateError, calls_checked
 from ..game import Game
-from .faces import Support, _System
+from .faces import Support, _System, state_dependent_replicator
 
 __all__ = ["EndStateCertificate", "certify_final_states"]
 
@@ -217,7 +226,8 @@ def certify_final_states(
     [True, False]
     """
     dyn = as_dynamics(model)
-    dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "certify_final_states")
+    if not state_dependent_replicator(dyn):  # there the box is bounded by Bernstein coefficients
+        dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "certify_final_states")
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError(

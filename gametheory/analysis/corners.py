@@ -20,6 +20,7 @@ from ..latex import latex_name as _latex_name
 from ._text import _conditions_text, _html, _latex_escape, _pandas
 from .equilibria import _exact_payoffs, exact_parameter_values
 from .ess import is_strict, vertex_deviation_gains
+from .faces import state_dependent_replicator
 from .feasibility import Feasibility, ess_feasibility
 
 __all__ = ["CornerEntry", "CornerTable", "corner_conditions"]
@@ -360,7 +361,10 @@ def _corner_entries(game: Game) -> tuple[CornerEntry, ...]:
                     continue
                 alt = list(idx)
                 alt[i] = j
-                e = _simplify(arr[tuple(alt)] - arr[tuple(idx)])
+                e = arr[tuple(alt)] - arr[tuple(idx)]
+                if game.state_dependent:  # payoffs at the vertex's own state (see corner_conditions)
+                    e = e.xreplace({s: sympy.Integer(round(v)) for s, v in zip(dyn.states, x)})
+                e = _simplify(e)
                 eigs.append(e)
                 devs.append((pop.name, pop.strategies[j]))
                 conds.append(sympy.StrictLessThan(e, 0))
@@ -384,6 +388,11 @@ def corner_conditions(model: Game | Dynamics) -> CornerTable:
     payoff differences :math:`\\lambda = \\pi_i(j, s_{-i}) - \\pi_i(s)` for every
     population :math:`i` and strategy :math:`j \\ne s_i`, and the vertex is an
     ESS (strict Nash equilibrium, asymptotically stable) iff all are negative.
+
+    State-dependent payoffs (the replicator dynamics of ``Game(..., state_dependent=True)``):
+    the payoffs are taken at the vertex's own state, :math:`\\pi_i(j, s_{-i}; x = s) -
+    \\pi_i(s; x = s)`; these are still the Jacobian's eigenvalues there, so "all negative"
+    means a hyperbolic sink (the ESS theorems for constant payoffs do not apply).
 
     Parameters
     ----------
@@ -412,6 +421,7 @@ def corner_conditions(model: Game | Dynamics) -> CornerTable:
     (8, ())
     """
     dyn = as_dynamics(model)
-    dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "corner_conditions")
+    if not state_dependent_replicator(dyn):
+        dyn.facts.require("vertex_eigenvalues_are_payoff_differences", dyn, "corner_conditions")
     g = dyn.game
     return CornerTable(g, _corner_entries(g))

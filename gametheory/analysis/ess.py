@@ -11,6 +11,7 @@ from .._checks import as_dynamics, keywords_checked
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
+from .faces import state_dependent_replicator
 
 __all__ = ["strict_equilibria", "vertex_deviation_gains", "is_strict"]
 
@@ -111,6 +112,13 @@ def strict_equilibria(
     (Selten 1980; Ritzberger & Weibull 1995).  The payoff differences on the
     left are also the eigenvalues of the Jacobian at the vertex.
 
+    State-dependent payoffs (the replicator dynamics of ``Game(..., state_dependent=True)``):
+    the payoffs are taken at the vertex's own state, :math:`f_{ij}(s; x = s)`.  Those
+    differences are still the eigenvalues of the Jacobian at the vertex, so the result is
+    the vertices that are *hyperbolic sinks*; the ESS theorems for payoffs constant per
+    profile do not apply (a vertex with a zero difference may be stable through
+    higher-order terms, and is not reported).
+
     Parameters
     ----------
     model
@@ -150,7 +158,8 @@ def strict_equilibria(
     (8, 2)
     """
     dyn = as_dynamics(model)
-    dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")
+    if not state_dependent_replicator(dyn):  # there: the vertices' linearisation (docstring)
+        dyn.facts.require("sinks_are_strict_nash", dyn, "strict_equilibria")
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
         raise AnalysisError(f"tol must be a non-negative finite number, got {tol!r}")
     p = dyn.parameter_vector(params)

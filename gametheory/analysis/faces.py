@@ -25,6 +25,29 @@ from ..numerics.charts import LogRatioChart, logsumexp
 Support = tuple[tuple[int, ...], ...]
 
 
+def state_dependent_replicator(dyn: Dynamics) -> bool:
+    r"""Whether ``dyn`` is the replicator dynamics of a game with state-dependent payoffs.
+
+    Its theory facts are cleared (the theorems on payoffs constant per profile lapse), but two
+    facts the studies need still hold: at a vertex :math:`v` the Jacobian is triangular in the
+    deviating shares with eigenvalues :math:`f_{ij}(v) - f_{iv_i}(v)` (only :math:`x_{ij} = 0`
+    at :math:`v` is used), and :math:`\frac{d}{dt}\ln(x_{ij}/x_{iv_i}) = f_{ij}(x) - f_{iv_i}(x)`
+    everywhere (the trapping-box argument).  Only the maximum of an advantage over a box is no
+    longer attained at its corners; :meth:`_System.sinks` bounds it by Bernstein coefficients.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance as cg
+    >>> state_dependent_replicator(cg.dynamic_accountability_game().replicator())
+    True
+    >>> state_dependent_replicator(cg.game().replicator())
+    False
+    """
+    from ..dynamics.replicator import ReplicatorDynamics
+
+    return type(dyn) is ReplicatorDynamics and dyn.game.state_dependent
+
+
 class _System:
     """Numerical view of the game at fixed parameters: payoffs, vertices, rate scale, chart fields."""
 
@@ -125,6 +148,8 @@ class _System:
 
     def _trapping_box(self, profile: Sequence[int], support: Support) -> tuple[float, float] | None:
         """Largest ``delta = 2**-k`` whose box has all advantages negative; ``(delta, max advantage)``."""
+        if self.game.state_dependent:
+            return self._trapping_box_bernstein(profile, support)
         for k in range(1, 41):
             delta = 2.0**-k
             corners_per_pop = []
@@ -146,6 +171,40 @@ class _System:
                 for j in support[i]:
                     if j != s:
                         worst = max(worst, float((F[off + j] - F[off + s]).max()))
+            if worst < 0:
+                return delta, worst
+        return None
+
+    def _trapping_box_bernstein(self, profile: Sequence[int], support: Support) -> tuple[float, float] | None:
+        """As :meth:`_trapping_box` for state-dependent payoffs (polynomials in the states, own shares too).
+
+        The box :math:`x_{iv_i} \\ge 1 - \\delta` (on the face ``support``) lies in the coordinate box
+        with :math:`x_{iv_i} \\in [1 - \\delta, 1]`, :math:`x_{ij} \\in [0, \\delta]` for the other
+        strategies of the support and :math:`x_{ij} = 0` off it; each advantage is bounded above on
+        that box by its largest Bernstein coefficient (:mod:`gametheory.dynamics._bernstein`).
+        """
+        import sympy
+
+        from ..dynamics._bernstein import numeric_coefficients, polynomial_range_bound
+
+        values = dict(zip(self.dyn.parameters, (sympy.Float(v) for v in self.p_list)))
+        states = self.dyn.states
+        pay = self.dyn.expected_payoffs
+        advantages = [
+            numeric_coefficients((pay[i][j] - pay[i][s]).xreplace(values), states)
+            for i, s in enumerate(profile)
+            for j in support[i]
+            if j != s
+        ]
+        for k in range(1, 41):
+            delta = 2.0**-k
+            lo, hi = [], []
+            for i, s in enumerate(profile):
+                for j in range(self.sizes[i] - 1):
+                    inside = (1.0 - delta, 1.0) if j == s else (0.0, delta) if j in support[i] else (0.0, 0.0)
+                    lo.append(inside[0])
+                    hi.append(inside[1])
+            worst = max(polynomial_range_bound(a, lo, hi)[1] for a in advantages)
             if worst < 0:
                 return delta, worst
         return None

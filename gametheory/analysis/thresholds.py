@@ -221,7 +221,10 @@ def critical_values(
     symbol = g.parameter(parameter).symbol
     subs = _float_subs(g, params)
     table = corner_conditions(dyn)  # first: it refuses dynamics without the vertex theorem
-    _exact_payoffs(g, exact_parameter_values(dyn, params))  # a complex or infinite payoff: ParameterError
+    if g.state_dependent:  # polynomial payoffs: finite coefficients are checked coefficient by coefficient
+        dyn.parameter_vector(params)
+    else:
+        _exact_payoffs(g, exact_parameter_values(dyn, params))  # a complex or infinite payoff: ParameterError
     out = []
     for key in table:
         entry = table[key]

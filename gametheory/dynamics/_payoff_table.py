@@ -2,11 +2,17 @@
 
 Dynamics whose meaning depends on the sign of payoffs (the adjusted replicator
 divides by the mean payoff; the replicator-mutator is not invariant under payoff
-shifts) evaluate every entry of the table at the parameter values in use.
+shifts) evaluate every entry of the table at the parameter values in use.  A
+state-dependent payoff (a polynomial in the states) enters through its exact
+Bernstein coefficients on the state box :math:`[0, 1]^d`
+(:mod:`gametheory.dynamics._bernstein`): all of them > 0 prove the payoff > 0 for
+every state; for payoffs of degree at most 1 in each state they are its values at
+the box's corners, so the test is exact, otherwise sufficient.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -14,8 +20,9 @@ import numpy as np
 import sympy
 
 from ..codegen import CompiledFunction, compile_expressions
-from ..errors import ParameterError, SpecificationError
+from ..errors import ParameterError
 from ..game import Game
+from ._bernstein import bernstein_coefficients, dense_coefficients
 
 
 class PayoffTable:
@@ -29,17 +36,34 @@ class PayoffTable:
     the payoff of 'player3' at profile ('H', 'H', 'H') = -a is -2 at {'a': 2.0}
     """
 
-    def __init__(self, game: Game) -> None:
-        if game.state_dependent:
-            raise SpecificationError(
-                "this dynamics checks the sign of every payoff per strategy profile, which needs payoffs "
-                "constant per profile: a game with state-dependent payoffs is not supported (the replicator, "
-                "imitation, logit, best-response, BNN and Smith dynamics are)"
-            )
+    def __init__(self, game: Game, states: tuple[sympy.Symbol, ...] = ()) -> None:
         self.game = game
-        self.entries = tuple(
-            (i, profile, expr) for profile, row in game.payoffs.items() for i, expr in enumerate(row)
-        )
+        entries: list[tuple[int, tuple[str, ...], sympy.Expr, str]] = []
+        for profile, row in game.payoffs.items():
+            for i, expr in enumerate(row):
+                if not game.state_dependent:
+                    entries.append((i, profile, expr, ""))
+                    continue
+                # a payoff polynomial in the states: its exact Bernstein coefficients on the state box
+                # [0, 1]^d bound it from both sides (its values at the box's corners when of degree <= 1
+                # in each state); the reduced states of every population lie in that box
+                poly = sympy.Poly(expr, *states)
+                degrees = [max(poly.degree(s), 0) for s in states]
+                dense = dense_coefficients(dict(poly.terms()), degrees, dtype=object)
+                coeffs = bernstein_coefficients(dense, [0] * len(states), [1] * len(states))
+                for index in itertools.product(*(range(n + 1) for n in degrees)):
+                    if max(degrees, default=0) <= 1:
+                        corner = ", ".join(f"{s} = {k}" for s, k, n in zip(states, index, degrees) if n)
+                        where = f" at the state corner ({corner})" if corner else ""
+                    else:
+                        where = (
+                            f" in its Bernstein coefficient {index} on the state box [0, 1]^{len(states)} "
+                            "(all coefficients > 0 prove the payoff > 0 there)"
+                        )
+                    entries.append((i, profile, sympy.expand(coeffs[index]), where))
+        self.entries = tuple((i, profile, expr) for i, profile, expr, _ in entries)
+        self._where = tuple(w for *_, w in entries)
+        self._payoffs = {(i, prof): e for prof, row in game.payoffs.items() for i, e in enumerate(row)}
         self._compiled = compile_expressions(
             "payoff_table", [e for _, _, e in self.entries], [], game.symbols
         )
@@ -60,11 +84,12 @@ class PayoffTable:
             return None
         r, k = (int(v) for v in np.argwhere(flags)[0])
         i, profile, expr = self.entries[r]
+        payoff = self._payoffs[(i, profile)]
         at = {
             n: float(np.ravel(p[c])[k] if p.ndim > 1 else p[c])
             for c, n in enumerate(self.game.parameter_names)
         }
-        return Offence(self.game.populations[i].name, profile, expr, float(vals[r, k]), at)
+        return Offence(self.game.populations[i].name, profile, payoff, float(vals[r, k]), at, self._where[r])
 
 
 class Offence(NamedTuple):
@@ -75,11 +100,12 @@ class Offence(NamedTuple):
     payoff: sympy.Expr
     value: float
     at: dict[str, float]
+    where: str = ""
 
     def __str__(self) -> str:
         return (
             f"the payoff of {self.population!r} at profile {self.profile} = {self.payoff} is "
-            f"{self.value:.6g} at {self.at}"
+            f"{self.value:.6g}{self.where} at {self.at}"
         )
 
 

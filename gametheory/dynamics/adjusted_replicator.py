@@ -21,6 +21,17 @@ The equations need :math:`\bar f_i > 0` on the whole simplex.  The rule enforced
 is the simple sufficient one: at the parameter values used, every payoff of every
 population is > 0; :meth:`AdjustedReplicatorDynamics.parameter_vector` (which every
 numerical routine calls) refuses values where a payoff is <= 0, naming it.
+
+State-dependent payoffs
+-----------------------
+The formula needs only the expected payoffs :math:`f_{ij}(x)`, so it holds unchanged
+for a game with state-dependent payoffs :math:`\pi_i(s; x)` (``Game(...,
+state_dependent=True)``).  Then "every payoff > 0" must hold at every state: each
+payoff polynomial must be > 0 on the state box, checked by its exact Bernstein
+coefficients (all > 0; exact, namely the values at the box's corners, for payoffs of
+degree at most 1 in each state, sufficient otherwise).  The theorems on payoffs
+constant per profile lapse (:class:`~gametheory.dynamics.base.TheoryFacts` keeps only
+the invariance of faces).
 """
 
 from __future__ import annotations
@@ -95,7 +106,7 @@ class AdjustedReplicatorDynamics(Dynamics):
         self.equations = sympy.ImmutableMatrix(
             [replicator.equations[r] / self.mean_payoffs[i] for r, (i, _) in enumerate(self.coordinates)]
         )
-        self._payoff_table = PayoffTable(game)
+        self._payoff_table = PayoffTable(game, self.states)
 
     @property
     def growth_rates(self) -> tuple[tuple[sympy.Expr, ...], ...]:

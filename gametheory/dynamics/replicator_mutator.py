@@ -39,6 +39,15 @@ constant to a population's payoffs (mutation acts on the births
 payoffs make the births meaningless.  :meth:`ReplicatorMutatorDynamics.parameter_vector`
 warns with :class:`NegativePayoffWarning` when a payoff is negative at the
 parameter values used.  The faces of the simplex are not invariant.
+
+State-dependent payoffs
+-----------------------
+The formula needs only the expected payoffs :math:`f_{ij}(x)`, so it holds unchanged
+for a game with state-dependent payoffs (``Game(..., state_dependent=True)``).  The
+sign check then reads each payoff polynomial's exact Bernstein coefficients on the
+state box: the warning names a coefficient < 0, which is a negative value at a
+corner of the box for payoffs of degree at most 1 in each state (and may be
+conservative for higher degrees).
 """
 
 from __future__ import annotations
@@ -145,7 +154,7 @@ class ReplicatorMutatorDynamics(Dynamics):
             )
             rows.append(births - self.mean_payoffs[i] * self.states[r])
         self.equations = sympy.ImmutableMatrix(rows)
-        self._payoff_table = PayoffTable(game)
+        self._payoff_table = PayoffTable(game, self.states)
         # symbolic entries: checked >= 0 at the parameter values used
         self._symbolic_entries = tuple(
             (game.populations[i].name, l, j, Q[l, j])

@@ -9,11 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 
 from ..errors import SpecificationError
 from ..game import Game
 from .phase import phase_portrait
-from .theme import PAGE_WIDTH, panel_letter, styled
+from .theme import PAGE_WIDTH, legend_entries, panel_letter, styled
 
 __all__ = ["dynamics_panel"]
 
@@ -33,6 +34,7 @@ def dynamics_panel(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     ax: Sequence[Axes] | None = None,
     columns: int = 4,
+    legend: bool = False,
     **portrait: Any,
 ) -> Figure:
     """Phase portraits of one game under several dynamics, one panel each (:func:`phase_portrait`).
@@ -53,6 +55,9 @@ def dynamics_panel(
         One axes per kind (default: a new page-width figure, ``columns`` per row).
     columns
         Panels per row of a new figure.
+    legend
+        One legend for all panels (rest-point kinds and where trajectories end, each label
+        once), in the first free slot of the grid or below the panels.
     **portrait
         Passed to :func:`phase_portrait` for every panel (``n``, ``t_span``, ``starts``...).
 
@@ -69,6 +74,9 @@ def dynamics_panel(
     >>> fig = dynamics_panel(pennies, ["replicator", "logit", "smith"], n=2, t_span=(0, 10))
     >>> [a.get_title() for a in fig.axes]
     ['(a) replicator', '(b) logit', '(c) smith']
+    >>> fig = dynamics_panel(pennies, ["replicator", "logit"], n=2, t_span=(0, 10), columns=3, legend=True)
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['saddle', 'non-hyperbolic', 'ends near no vertex', 'stable (sink)']
     """
     from ..dynamics import KINDS
 
@@ -97,5 +105,29 @@ def dynamics_panel(
         fig = axes[0].figure
     for k, (kind, a) in enumerate(zip(kinds, axes)):
         dyn = game.dynamics(kind, **chosen.get(kind, {}))
-        phase_portrait(dyn, params, ax=a, legend=False, title=f"{panel_letter(k)} {kind}", **portrait)
+        phase_portrait(dyn, params, ax=a, legend=legend, title=f"{panel_letter(k)} {kind}", **portrait)
+    if legend:
+        _shared_panel_legend(
+            fig, axes, spare=ax is None and len(kinds) % columns != 0 and len(kinds) > columns
+        )
     return fig
+
+
+def _shared_panel_legend(fig: Figure, axes: Sequence[Axes], spare: bool) -> None:
+    """Gather the panels' legends into one (each label once), in the grid's free slot when ``spare``."""
+    pairs: list[Any] = []
+    for a in axes:
+        own = a.get_legend()
+        if own is not None:
+            pairs += getattr(own, "_gametheory_entries", [])
+            own.remove()
+    handles, labels = legend_entries(pairs)
+    if not handles:
+        return
+    options = {"handler_map": {tuple: HandlerTuple(ndivide=1, pad=0)}, "handlelength": 1.5}
+    if spare:  # the cell right of the last panel: centred in the free part of the last row
+        last = axes[-1].get_position()
+        x0 = (last.x1 + 1.0) / 2
+        fig.legend(handles, labels, loc="center", bbox_to_anchor=(x0, (last.y0 + last.y1) / 2), **options)
+    else:
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, **options)

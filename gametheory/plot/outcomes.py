@@ -27,6 +27,7 @@ from .theme import (
     UNCERTIFIED_HATCH,
     UNCERTIFIED_HATCH_COLOUR,
     is_uncertified,
+    legend_entries,
     new_axes,
     styled,
     symbol_label,
@@ -203,18 +204,15 @@ def basins(
     ax.set_ylim(len(scenarios) - 0.5, -0.5)
     ax.set_xlabel("share of starts")
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    handles: dict[str, Any] = {}
-    for h, lab in zip(*ax.get_legend_handles_labels()):
-        handles.setdefault(lab, h)
+    entries = legend_entries(zip(*ax.get_legend_handles_labels()))
     if own_figure:  # below the axes, inside the figure's layout
         ax.figure.legend(
-            list(handles.values()), list(handles), loc="outside lower left", title="trajectories approach",
-            alignment="left", handlelength=1.2,
+            *entries, loc="outside lower left", title="trajectories approach", alignment="left", handlelength=1.2,
         )  # fmt: skip
     else:
         ax.legend(
-            list(handles.values()), list(handles), loc="upper left", bbox_to_anchor=(1.02, 1.0),
-            title="trajectories approach", alignment="left", handlelength=1.2,
+            *entries, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="trajectories approach",
+            alignment="left", handlelength=1.2,
         )  # fmt: skip
     if title:
         ax.set_title(title)
@@ -306,18 +304,18 @@ def attractors(
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"share of starts (n = {n})")
-    handles = [
-        Patch(facecolor=c, edgecolor="white", hatch=UNCERTIFIED_HATCH if h else None, hatchcolor="white")
-        for c, h in kinds.values()
-    ]
+    handles, labels = legend_entries(
+        (Patch(facecolor=c, edgecolor="white", hatch=UNCERTIFIED_HATCH if h else None, hatchcolor="white"), k)
+        for k, (c, h) in kinds.items()
+    )
     if handles and own_figure:  # below the axes, inside the figure's layout
         ax.figure.legend(
-            handles, list(kinds), loc="outside lower left", ncol=min(3, len(handles)), handlelength=1.2,
+            handles, labels, loc="outside lower left", ncol=min(3, len(handles)), handlelength=1.2,
             title="kind", alignment="left",
         )  # fmt: skip
     elif handles:
         ax.legend(
-            handles, list(kinds), loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=1.2, title="kind",
+            handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), handlelength=1.2, title="kind",
             alignment="left",
         )  # fmt: skip
     if title:
@@ -413,14 +411,13 @@ def _basin_slices(result: Any, dyn: Dynamics | None, ax: Any, r: int, title: str
         a.set_xlabel(symbol_label(names[others[0]]))
         a.set_ylabel(symbol_label(names[others[1]]))
         a.set_title(symbol_label(names[r])[:-1] + f" = {level:.3g}$")
-    handles = {
-        shown: Patch(facecolor=colour, **_hatch(shown)) if is_uncertified(shown) else Patch(color=colour)
+    handles, labels = legend_entries(
+        (Patch(facecolor=colour, **_hatch(shown)) if is_uncertified(shown) else Patch(color=colour), shown)
         for shown, colour in styles.values()
-    }
+    )
     fig.legend(
-        list(handles.values()), list(handles), loc="outside lower center", ncol=min(3, len(handles)),
-        title="trajectories approach",
-    )  # fmt: skip
+        handles, labels, loc="outside lower center", ncol=min(3, len(handles)), title="trajectories approach"
+    )
     if title:
         fig.suptitle(title)
     return fig

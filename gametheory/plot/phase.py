@@ -17,7 +17,7 @@ from ..dynamics.base import Dynamics
 from ..errors import SpecificationError
 from ..game import Game
 from . import _results
-from .theme import COLUMN_WIDTH, new_axes, state_label, styled, vertex_colour, vertex_label
+from .theme import COLUMN_WIDTH, legend_entries, new_axes, state_label, styled, vertex_colour, vertex_label
 
 __all__ = ["phase_portrait", "rest_points"]
 
@@ -243,12 +243,11 @@ def _field_grid() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _legend(ax: Axes, geometry: str, handles: Sequence[tuple[Any, str]]) -> None:
+    """The legend of a portrait: rest-point kinds, then where trajectories end; one entry per label."""
     kwargs = {"handler_map": {tuple: HandlerTuple(ndivide=1, pad=0)}, "handlelength": 1.5}
     anchor = {"cube": (0.5, 0.04), "square": (0.5, -0.16)}.get(geometry, (0.5, 0.0))
-    ax.legend(
-        [h for h, _ in handles], [t for _, t in handles], loc="upper center", bbox_to_anchor=anchor, ncol=2,
-        **kwargs,
-    )  # fmt: skip
+    legend = ax.legend(*legend_entries(handles), loc="upper center", bbox_to_anchor=anchor, ncol=2, **kwargs)
+    legend._gametheory_entries = list(handles)  # the original handles, for dynamics_panel's shared legend
 
 
 @styled

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import matplotlib as mpl
@@ -34,6 +34,7 @@ __all__ = [
     "RC_PARAMS",
     "style",
     "shared_legend",
+    "legend_entries",
     "parameter_label",
     "state_label",
 ]
@@ -123,6 +124,24 @@ def styled(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def legend_entries(pairs: Iterable[tuple[Any, str]]) -> tuple[list[Any], list[str]]:
+    """Handles and labels for a legend: one entry per label (the first handle wins), in order.
+
+    Labels starting with ``_`` (matplotlib's "no legend") are left out.  Every legend of
+    :mod:`gametheory.plot` is built from this, so none shows a label twice.
+
+    Examples
+    --------
+    >>> legend_entries([("h1", "sink"), ("h2", "saddle"), ("h3", "sink"), ("h4", "_hidden")])
+    (['h1', 'h2'], ['sink', 'saddle'])
+    """
+    chosen: dict[str, Any] = {}
+    for handle, label in pairs:
+        if not str(label).startswith("_"):
+            chosen.setdefault(str(label), handle)
+    return list(chosen.values()), list(chosen)
+
+
 def shared_legend(fig: Figure, axes: Sequence[Axes] | None = None, **kwargs: Any) -> Any:
     """One legend for a multi-panel figure: every distinct label of ``axes`` (default: all), in order.
 
@@ -147,16 +166,14 @@ def shared_legend(fig: Figure, axes: Sequence[Axes] | None = None, **kwargs: Any
     ['a', 'b']
     >>> plt.close(fig)
     """
-    handles: dict[str, Any] = {}
-    for a in fig.axes if axes is None else axes:
-        for h, label in zip(*a.get_legend_handles_labels()):
-            if not label.startswith("_"):
-                handles.setdefault(label, h)
+    handles, labels = legend_entries(
+        pair for a in (fig.axes if axes is None else axes) for pair in zip(*a.get_legend_handles_labels())
+    )
     for a in fig.axes if axes is None else axes:
         if a.get_legend() is not None:
             a.get_legend().remove()
     with style():
-        return fig.legend(list(handles.values()), list(handles), **({"loc": "outside right upper"} | kwargs))
+        return fig.legend(handles, labels, **({"loc": "outside right upper"} | kwargs))
 
 
 # ----------------------------------------------------------------- labels

@@ -173,6 +173,13 @@ def basins(
     is within ``tol`` of at ``t_span[1]`` (a trajectory passing a saddle of a
     heteroclinic cycle is near that vertex, never certified to reach it).
 
+    A game with state-dependent payoffs (``Game(..., state_dependent=True)``, replicator
+    dynamics) is studied the same way with the theory that still holds there: ``ess`` marks
+    the vertices that are hyperbolic sinks (payoff differences at the vertex's own state),
+    the trapping boxes are bounded by Bernstein coefficients (still a proof), and an
+    attractor that is not a vertex counts as ``"not certified"``; ``attrs["vertex_theory"]``
+    says so.
+
     With ``sample="sobol"`` (default) or ``"random"`` the ``n`` points form
     ``R = n / replicate_size`` independent replicates (scrambled Sobol'
     sequences of ``replicate_size`` points, a power of two, each with its own
@@ -360,6 +367,7 @@ def basins(
             replicates=int(n_replicates),
             seed=int(seed),
             t_end=options["t1"],
+            **grids.theory_attrs(dyn),
         ),  # fmt: skip
     )
     return Basins(freeze(data), log)

@@ -166,6 +166,29 @@ def certified_outcomes(
     return outcome.astype(np.int64), near.astype(np.int64)
 
 
+#: The ``vertex_theory`` attribute of a study of a game with state-dependent payoffs.
+STATE_DEPENDENT_NOTE = (
+    "state-dependent payoffs: 'ess' marks the vertices that are hyperbolic sinks (payoff differences "
+    "taken at the vertex's own state; the ESS theorems for constant payoffs do not apply); certificates "
+    "bound each payoff advantage on a box by its Bernstein coefficients; attractors that are not vertices "
+    "(a stable focus, a limit cycle) count as not certified"
+)
+
+
+def theory_attrs(dyn: Dynamics) -> dict[str, str]:
+    """``{"vertex_theory": ...}`` for the replicator of a game with state-dependent payoffs, else empty.
+
+    Examples
+    --------
+    >>> from gametheory.models import crisis_governance as cg
+    >>> theory_attrs(cg.game().replicator()), list(theory_attrs(cg.dynamic_accountability_game().replicator()))
+    ({}, ['vertex_theory'])
+    """
+    from ..analysis.faces import state_dependent_replicator
+
+    return {"vertex_theory": STATE_DEPENDENT_NOTE} if state_dependent_replicator(dyn) else {}
+
+
 def outcome_labels(dyn: Dynamics) -> tuple[str, ...]:
     """``"C,E,A"`` for every vertex (certified convergence), then ``"not certified"`` and ``"failed"``.
 

@@ -198,6 +198,12 @@ def regime_map(
        A start passing a saddle vertex of a heteroclinic cycle is never counted as
        reaching it.
 
+    A game with state-dependent payoffs (``Game(..., state_dependent=True)``, replicator
+    dynamics): ``ess`` marks the vertices that are hyperbolic sinks (payoff differences at
+    the vertex's own state, exact; thresholds from the same differences), the trapping boxes
+    are bounded by Bernstein coefficients, and an attractor that is not a vertex counts as
+    ``"not certified"``; ``attrs["vertex_theory"]`` says so.
+
     Parameters
     ----------
     model
@@ -336,6 +342,7 @@ def regime_map(
             n=int(n),
             seed=int(seed),
             t_end=options["t1"],
+            **grids.theory_attrs(dyn),
         ),  # fmt: skip
     )
     return RegimeMap(freeze(data), log, thresholds)
