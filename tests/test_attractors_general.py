@@ -198,3 +198,38 @@ def test_one_coordinate_jacobian_and_smith_regime_map() -> None:
     # Smith's rest point x = V / C sits on a kink: never certified, but every end state is near it
     assert float(rm.shares.sel(outcome="not certified").min()) == 1.0
     np.testing.assert_allclose(rm.near.sum("vertex").values, 1.0)
+
+
+POSITIVE = gt.Game.from_table(
+    {"row": ["A", "B"], "col": ["A", "B"]},
+    {("A", "A"): (3, 3), ("A", "B"): (1, 1), ("B", "A"): (1, 1), ("B", "B"): (2, 2)},
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "certified"),
+    [
+        ("imitation", {}, True),  # tanh: bounded by interval arithmetic too
+        ("smith", {}, True),  # at a strict equilibrium no [.]_+ argument vanishes: smooth there
+        ("replicator_mutator", {"mutation": 0.05}, True),
+        ("adjusted_replicator", {}, True),
+        (
+            "bnn",
+            {},
+            False,
+        ),  # a kink at each strict equilibrium (zero Jacobian): slow approach, never certified
+    ],
+)
+def test_every_dynamics_reaches_its_two_sinks(kind: str, options: dict, certified: bool) -> None:
+    dyn = POSITIVE.dynamics(kind, **options)
+    starts = [[0.9, 0.85], [0.1, 0.15]]
+    rep = gt.attractors(dyn, starts=starts, t_span=(0, 3000))  # BNN: distance ~ 1 / (c t)
+    assert [o.kind for o in rep.outcomes] == [AttractorKind.REST_POINT] * 2
+    assert [o.certified for o in rep.outcomes] == [certified] * 2
+    for o, x0 in zip(rep.outcomes, starts):
+        assert np.max(np.abs(dyn.vector_field(o.point))) < 1e-9  # a rest point
+        end = solve_ivp(lambda t, x: dyn.vector_field(np.clip(x, 0, 1)), (0, 6000), x0, method="DOP853",
+                        rtol=1e-12, atol=1e-14).y[:, -1]  # fmt: skip
+        assert np.max(np.abs(end - o.point)) < 1e-3  # BNN approaches algebraically (~1/t)
+    if not certified:
+        assert all("slower than exponential" in o.evidence for o in rep.outcomes)

@@ -24,6 +24,9 @@ Method
      ``cycle_tol`` of the orbit's size; a second orbit, started 1 % of the orbit's size towards
      its centre, decides: its returns contract towards the orbit (a limit cycle, ``multiplier``
      per period) or not (neutral cycles);
+   * at ``t_span[1]`` only: *rest point, slow approach*: within ``1e-3`` of a sink or non-hyperbolic
+     rest point with a strictly decreasing distance over the last half-chunk (kinked dynamics
+     approach some rest points algebraically, e.g. BNN at a strict equilibrium; not certified);
    * otherwise *unresolved* at ``t_span[1]``.
 
 Only the first kind is ``certified``.
@@ -48,6 +51,8 @@ __all__ = ["GeneralSystem", "uses_general_path"]
 
 #: Distance (max-norm) within which a trajectory is at a rest point without a certificate.
 REST_TOL = 1e-6
+#: Distance within which a strictly decreasing approach at ``t_span[1]`` counts as a (slow) limit.
+SLOW_TOL = 1e-3
 
 
 def uses_general_path(dyn: Dynamics) -> bool:
@@ -158,6 +163,9 @@ class GeneralSystem:
             if found is not None:
                 return found
             if t1 >= t_end:
+                slow = self._slow_approach(index, x0, sol, t, t1)
+                if slow is not None:
+                    return slow
                 return Outcome(index, x0, AttractorKind.UNRESOLVED, f"unresolved at t = {t_end:g}", x, t_end,
                                f"no certified sink, rest point or closed orbit reached by t = {t_end:g}")  # fmt: skip
             t, chunk = t1, 2 * chunk
@@ -182,6 +190,25 @@ class GeneralSystem:
                                f"distance ({r.kind}, eigenvalues {_fmt(r.eigenvalues)}); not certified: {why}",
                                point=r.point, eigenvalues=r.eigenvalues)  # fmt: skip
         return self._cycle(index, x0, sol, t0, t1, rtol, atol, cycle_tol)
+
+    def _slow_approach(self, index: int, x0: np.ndarray, sol: Any, t0: float, t1: float) -> Outcome | None:
+        """At ``t_span[1]``: a strictly decreasing distance, below ``SLOW_TOL``, to a sink or non-hyperbolic point.
+
+        Kinked dynamics approach some rest points only algebraically (BNN at a strict equilibrium:
+        :math:`\\dot x \approx -c x^2`), too slowly for ``REST_TOL``; reported, never certified.
+        """
+        candidates = tuple(r for r in self.rest_points if r.kind in ("sink", "non-hyperbolic"))
+        j, dist = self.nearest(sol.y[:, -1], candidates)
+        if not candidates or dist[0] > SLOW_TOL:
+            return None
+        r = candidates[int(j[0])]
+        ds = np.max(np.abs(sol.sol(np.linspace(0.5 * (t0 + t1), t1, 16)).T - r.point), axis=1)
+        if not (np.diff(ds) < 0).all():
+            return None
+        return Outcome(index, x0, AttractorKind.REST_POINT, r.label, sol.y[:, -1], t1,
+                       f"at t = {t1:g} the distance to the rest point ({r.kind}, eigenvalues {_fmt(r.eigenvalues)}) is "
+                       f"{dist[0]:.2g} and strictly decreasing (slower than exponential); not certified",
+                       point=r.point, eigenvalues=r.eigenvalues)  # fmt: skip
 
     def _crossings(self, sol: Any, t0: float, t1: float, i: int, level: float) -> list[float]:
         ts = np.linspace(t0, t1, 4000)

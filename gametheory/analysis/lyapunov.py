@@ -65,6 +65,10 @@ class _Unbounded(Exception):
     """An expression cannot be bounded on the cube (the message says which part)."""
 
 
+class _Unsupported(_Unbounded):
+    """A function the interval evaluation does not know: no smaller cube helps."""
+
+
 @dataclass(frozen=True)
 class SinkCertificate:
     """A certified trapping ellipsoid :math:`\\{(x - x^*)^\\top P (x - x^*) \\le c\\}` at a sink (or why none).
@@ -153,6 +157,11 @@ def _interval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
         return iv.exp(_interval(expr.exp, env) * iv.log(base))
     if isinstance(expr, sympy.exp):
         return iv.exp(args[0])
+    if isinstance(expr, (sympy.sin, sympy.cos)):
+        return (iv.sin if isinstance(expr, sympy.sin) else iv.cos)(args[0])
+    if isinstance(expr, sympy.tanh):  # increasing: tanh(u) = 1 - 2 / (exp(2u) + 1) at both ends
+        lo, hi = (1 - 2 / (iv.exp(2 * iv.mpf(v)) + 1) for v in (args[0].a, args[0].b))
+        return iv.mpf([lo.a, hi.b])
     if isinstance(expr, sympy.log):
         if args[0].a <= 0:
             raise _Unbounded(f"logarithm of an interval reaching 0 in {expr}")
@@ -176,7 +185,7 @@ def _interval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
         u = args[0]
         lo = 0 if u.a <= 0 <= u.b else min(abs(u.a), abs(u.b))
         return iv.mpf([lo, max(abs(u.a), abs(u.b))])
-    raise _Unbounded(f"no interval bound for {type(expr).__name__}")
+    raise _Unsupported(f"no interval bound for {type(expr).__name__}")
 
 
 def _second_derivatives(dyn: Dynamics) -> tuple[sympy.Expr, ...]:
@@ -273,6 +282,8 @@ def certify_sink(
     for _ in range(halvings):
         try:
             M = _hessian_bound(dyn, x, rho, p)
+        except _Unsupported as exc:
+            return none(f"no certificate: {exc}")
         except _Unbounded as exc:
             why = str(exc)
             rho *= 0.5

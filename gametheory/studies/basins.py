@@ -360,7 +360,7 @@ def basins(
     if sinks is None:
         ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
     else:  # every outcome is a hyperbolic sink of the analysis
-        ess = np.ones(len(sinks), dtype=bool)
+        ess = np.array([s["sink"] for s in sinks], dtype=bool)
     variables |= {
         "share": (("outcome",), share),
         "standard_error": (("outcome",), error),

@@ -9,6 +9,8 @@ in from its equations) is studied here: the rest points of each parameter cell c
 :func:`gametheory.analysis.lyapunov.certify_sink` (a proof, or none: kinks of BNN and Smith), and
 an end state's outcome is the sink whose certified ellipsoid holds it (``V <= c/4``), else
 ``"not certified"``; ``near`` then records the sink it is within ``tol`` of (max-norm).
+Non-hyperbolic rest points (BNN at a strict equilibrium sits on a kink) are outcomes that are
+never certified, so that ``near`` shows the end states approaching them.
 Attractors that are not rest points (limit cycles) count as ``"not certified"``.  The outcome
 labels are the sinks' labels, ``"rest point (x, y) = (0.3333, 0.3333)"``.
 """
@@ -31,7 +33,8 @@ __all__ = ["GENERAL_NOTE", "cell_sinks", "classify_general", "uses_general_certi
 GENERAL_NOTE = (
     "general dynamics (no replicator vertex theory): outcomes are the sinks found by analyze, certified "
     "by trapping ellipsoids (quadratic Lyapunov function, interval bound of the second derivative); "
-    "'ess' marks the hyperbolic sinks (not an ESS test); sinks at kinks and limit cycles count as not certified"
+    "'ess' marks the hyperbolic sinks (not an ESS test); non-hyperbolic rest points are listed but never "
+    "certified; sinks at kinks and limit cycles count as not certified"
 )
 
 
@@ -55,7 +58,11 @@ def uses_general_certificate(dyn: Dynamics) -> bool:
 
 
 def cell_sinks(dyn: Dynamics, p: np.ndarray) -> list[dict[str, Any]]:
-    """The sinks at parameters ``p`` as plain arrays (they pickle): label, point, P, level, certified.
+    """The sinks and non-hyperbolic rest points at ``p`` as plain arrays (they pickle).
+
+    Keys: label, point, P, level, certified (a trapping ellipsoid exists), sink (hyperbolic).  A
+    non-hyperbolic point (BNN at a strict equilibrium: a kink, zero eigenvalues) is never certified;
+    it is listed so that ``near`` can record the end states approaching it.
 
     Examples
     --------
@@ -66,11 +73,13 @@ def cell_sinks(dyn: Dynamics, p: np.ndarray) -> list[dict[str, Any]]:
     """
     system = GeneralSystem(dyn, p)
     out = []
-    for s in system.sinks:
+    for s in system.rest_points:
+        if s.kind not in ("sink", "non-hyperbolic"):
+            continue
         c = s.certificate
         ok = c is not None and c.certified
         out.append({"label": s.label, "point": s.point, "P": c.P if ok else None,
-                    "level": c.level if ok else 0.0, "certified": ok})  # fmt: skip
+                    "level": c.level if ok else 0.0, "certified": ok, "sink": s.kind == "sink"})  # fmt: skip
     return out
 
 
@@ -82,7 +91,8 @@ def classify_general(
     Examples
     --------
     >>> import numpy as np
-    >>> sinks = [{"label": "s", "point": np.array([0.5]), "P": np.eye(1), "level": 0.04, "certified": True}]
+    >>> sinks = [{"label": "s", "point": np.array([0.5]), "P": np.eye(1), "level": 0.04, "certified": True,
+    ...           "sink": True}]
     >>> classify_general([[0.55], [0.9], [np.nan]], [0, 0, 0], sinks, [0], 3, 1e-3)[0].tolist()
     [0, 1, 2]
     """

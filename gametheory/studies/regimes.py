@@ -292,8 +292,8 @@ def regime_map(
         general = {"cells": [(sinks, [union[s["label"]] for s in sinks]) for sinks in per_cell],
                    "n_labels": len(labels)}  # fmt: skip
         ess = np.zeros((n_cells, len(union)), dtype=bool)
-        for c, (_sinks, index) in enumerate(general["cells"]):
-            ess[c, index] = True
+        for c, (sinks, index) in enumerate(general["cells"]):
+            ess[c, index] = [s["sink"] for s in sinks]
         ess = ess.reshape(shape + (len(union),))
     else:
         ess = np.asarray(strict_equilibria(dyn, merged))
