@@ -200,7 +200,7 @@ def test_report_protocol(small_report, monkeypatch):
     assert rep.plot(ax="AX") == "drawn" and seen == [(rep, "AX")]
 
 
-def test_dynamics_without_the_theorems_is_refused():
+def test_dynamics_without_the_theorems_takes_the_general_path():
     from gametheory.dynamics.base import TheoryFacts
     from gametheory.dynamics.replicator import ReplicatorDynamics
 
@@ -208,8 +208,11 @@ def test_dynamics_without_the_theorems_is_refused():
         facts = TheoryFacts()
 
     dyn = NoFacts(crisis_governance.game())
-    with pytest.raises(gt.AnalysisError, match="attractors relies on the theorem 'faces invariant'"):
-        attractors(dyn, crisis_governance.STATUS_QUO, n=1)
+    # no replicator theorems: the general path (Lyapunov ellipsoids at the sinks analyze finds)
+    rep = attractors(dyn, crisis_governance.STATUS_QUO, starts=[[0.2, 0.3, 0.4]])
+    ref = attractors(crisis_governance.game(), crisis_governance.STATUS_QUO, starts=[[0.2, 0.3, 0.4]])
+    assert rep.outcomes[0].certified and "ellipsoid" in rep.outcomes[0].evidence
+    np.testing.assert_allclose(rep.outcomes[0].point, ref.outcomes[0].point, atol=1e-9)
     with pytest.raises(gt.AnalysisError, match="certify_final_states relies on"):
         certify_final_states(dyn, [[0.5, 0.5, 0.5]], crisis_governance.STATUS_QUO)
 

@@ -113,15 +113,17 @@ def test_there_are_no_payoffs_anywhere(pp):
         with pytest.raises(SpecificationError, match="no payoffs"):
             call(pp.game)
     assert dict(pp.game.payoffs) == {} and "payoffs: none" in pp.game.summary()
-    with pytest.raises(AnalysisError, match="faces invariant"):
-        gt.attractors(pp, n=4)  # attractors certifies with payoffs, as for logit, BNN and Smith
+    # attractors needs no payoffs: the general path certifies the interior sink (b + m / (1 - a), a)
+    out = gt.attractors(pp, starts=[[0.2, 0.3]]).outcomes[0]
+    assert out.certified and "ellipsoid" in out.evidence
+    np.testing.assert_allclose(out.point, pp_rest_points()[1], atol=1e-9)
     # a GivenDynamics built directly carries its own equations in its game's fingerprint
     shape = GameShape({"p": ["1", "2"], "q": ["1", "2"]})
     one, two = GivenDynamics(shape, ["x*(1 - x)", "-y"]), GivenDynamics(shape, ["-x", "y*(1 - y)"])
     assert one.game.fingerprint != two.game.fingerprint and one.game.equations == ("x*(1 - x)", "-y")
 
 
-def test_abs_is_differentiated_as_max_and_basins_refuse_clearly():
+def test_abs_is_differentiated_as_max_and_basins_take_the_general_path():
     dyn = gt.from_equations(
         ["x' = x*(1 - x)*(Abs(y - 1/2) - 1/4)", "y' = y*(1 - y)*(x - 1/2)"], form="general"
     )
@@ -134,8 +136,18 @@ def test_abs_is_differentiated_as_max_and_basins_refuse_clearly():
         np.testing.assert_allclose(dyn.jacobian_at([x, y]), hand, atol=1e-15)
     # at the kink u = 0 the derivative of Max(u, -u) is H(0) - H(0) = 0: the average of the one-sided ones
     assert dyn.jacobian_at([0.3, 0.5])[0, 1] == 0.0
-    with pytest.raises(AnalysisError, match="vertex eigenvalues are payoff differences"):
-        gt.basins(dyn, n=8)  # the basins' certificate is the replicator's, as for logit, BNN and Smith
+    # basins take the general path: the sink (1, 1) (eigenvalues -1/4, -1/2, away from the kink y = 1/2)
+    # is certified by an ellipsoid; starts circling the non-hyperbolic centre (1/2, 1/4) (listed, never
+    # certified) are not certified
+    res = gt.basins(dyn, n=16, backend="numpy")
+    assert res.outcomes == (
+        "rest point (x, y) = (1, 1)",
+        "rest point (x, y) = (0.5, 0.25)",
+        "not certified",
+        "failed",
+    )
+    assert 0 < float(res.share[0]) < 1 and float(res.share[1]) == 0 and float(res.share[-1]) == 0
+    assert res.ess.values.tolist() == [True, False]
 
 
 def test_pickles_and_is_told_apart_from_another_system_of_its_shape(pp):

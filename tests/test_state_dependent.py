@@ -225,12 +225,22 @@ def test_analyze_goes_numerical_and_finds_the_focus():
     "call",
     [
         lambda g: gt.rest_points(g),
-        lambda g: gt.attractors(g, starts=[[0.2, 0.7]]),
     ],
 )
 def test_exact_constant_payoff_theory_refuses(call):
     with pytest.raises(AnalysisError, match="state-dependent payoffs"):
         call(inspection(True))
+
+
+def test_attractors_take_the_general_path():
+    """No replicator vertex theory: the interior sink (1 - c / b, g / (g + F c / b)) is certified by an ellipsoid."""
+    out = gt.attractors(inspection(True), starts=[[0.2, 0.7]]).outcomes[0]
+    assert out.certified and "ellipsoid" in out.evidence
+    np.testing.assert_allclose(out.point, [0.5, 0.5], atol=1e-9)
+    np.testing.assert_allclose(
+        sorted(out.eigenvalues, key=lambda v: v.imag),
+        [-1 / 8 - 1j * np.sqrt(15) / 8, -1 / 8 + 1j * np.sqrt(15) / 8],
+    )
 
 
 def test_vertex_theory_still_holds_for_the_replicator():

@@ -9,6 +9,19 @@ integrates from a sample of starts and decides, for each start, what the
 trajectory approaches, with evidence that does not depend on "the final state
 looks close to something".
 
+Two paths
+---------
+The *replicator path* below needs two theorems, read from ``dyn.facts``: invariant faces and
+per-capita growth differences equal to payoff differences
+(``vertex_eigenvalues_are_payoff_differences``).  Every other dynamics (logit, BNN, Smith,
+replicator-mutator, adjusted replicator, the replicator dynamics of one-population or
+state-dependent games, systems typed in from their equations) takes the *general path* of
+:mod:`~gametheory.analysis.attractors_general`: rest points from :func:`gametheory.analyze`,
+sinks certified by trapping ellipsoids (a quadratic Lyapunov function with an interval bound of the
+exact second derivative, :mod:`~gametheory.analysis.lyapunov`; no certificate at the kinks of BNN and
+Smith), integration in shares with DOP853, limit cycles from a Poincare return map.  Both paths
+return the same :class:`AttractorReport`.  The rest of this docstring describes the replicator path.
+
 Coordinates
 -----------
 Every trajectory is integrated in log-ratio coordinates on the face of its
@@ -148,17 +161,13 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, IntegrationError, ParameterError, StateError
 from ..game import Game
 from ..progress import progress_reporter
+from .attractors_general import GeneralSystem, uses_general_path
 from .equilibria import _exact_payoffs
 from .faces import _System
 from .limit_sets import _Follow, _Options
 from .outcomes import Attractor, AttractorKind, AttractorReport, Outcome, _group
 
 __all__ = ["AttractorKind", "Outcome", "Attractor", "AttractorReport", "attractors"]
-
-#: The theorems the analysis relies on: faces are invariant (charts per face, extinct strategies
-#: stay extinct), and the per-capita growth differences are payoff differences (the log-ratio
-#: equation u' = f_ij - f_ir, the eigenvalues at vertices and the trapping boxes).
-_FACTS = ("faces_invariant", "vertex_eigenvalues_are_payoff_differences")
 
 
 def _sobol_starts(dyn: Dynamics, n: int, seed: int | None) -> np.ndarray:
@@ -207,9 +216,10 @@ def attractors(
     Parameters
     ----------
     model
-        A :class:`~gametheory.game.Game` (its replicator dynamics is used) or a
-        :class:`~gametheory.dynamics.base.Dynamics` whose faces are invariant and whose
-        per-capita growth differences are payoff differences (``dyn.facts``).
+        A :class:`~gametheory.game.Game` (its replicator dynamics is used) or any
+        :class:`~gametheory.dynamics.base.Dynamics`.  Without invariant faces and payoff
+        differences as growth differences (``dyn.facts``) the general path is taken (module
+        docstring): sinks certified by trapping ellipsoids, limit cycles from a return map.
     params
         Parameter values (scalars); the game's defaults fill the rest.
     n
@@ -221,10 +231,11 @@ def attractors(
         Explicit starts, shape ``(n, d)`` (reduced states; starts on faces stay on their face).
     t_span
         ``(0, t1)``: integration horizon; default ``(0, 2000 / r)`` with ``r`` the largest payoff
-        advantage at any vertex (the game's rate scale).  Heteroclinic cycles need long horizons:
-        the number of corner visits grows only logarithmically with time.
+        advantage at any vertex (the game's rate scale; on the general path the largest
+        :math:`|\\lambda|` of the Jacobian at the rest points).  Heteroclinic cycles need long
+        horizons: the number of corner visits grows only logarithmically with time.
     rtol, atol
-        Tolerances of the integrator on the log-ratio coordinates.
+        Tolerances of the integrator on the log-ratio coordinates (general path: on the shares).
     cycle_tol
         Largest gap between returns to a Poincare section, relative to the orbit's size, for a
         closed orbit.  Drift slower than this per period (a very weakly attracting or repelling
@@ -247,8 +258,6 @@ def attractors(
     ------
     SpecificationError
         If ``model`` is neither a Game nor a Dynamics.
-    AnalysisError
-        If the dynamics lacks a theorem the analysis relies on.
     ParameterError
         For missing, unknown or array-valued parameters.
     StateError
@@ -270,15 +279,22 @@ def attractors(
     True
     >>> rep.share("rest point")
     1.0
+
+    The general path: the mixed ESS of hawk-dove (one population), certified by an ellipsoid.
+
+    >>> from gametheory.models import classic
+    >>> o = gt.attractors(classic.hawk_dove(), starts=[[0.1]]).outcomes[0]
+    >>> o.label, o.certified
+    ('rest point (x) = (0.6667)', True)
     """
     dyn = as_dynamics(model)
-    for fact in _FACTS:
-        dyn.facts.require(fact, dyn, "attractors")
+    general = uses_general_path(dyn)
     p = dyn.parameter_vector(params)
     if p.ndim != 1:
         raise ParameterError("attractors takes scalar parameter values; run it once per parameter set")
-    # a complex or infinite payoff (sqrt(-1)*a, log(0)) at these values: ParameterError naming it
-    _exact_payoffs(dyn.game, dyn.exact_parameter_values(params))
+    if not general and dyn.expected_payoffs is not None:
+        # a complex or infinite payoff (sqrt(-1)*a, log(0)) at these values: ParameterError naming it
+        _exact_payoffs(dyn.game, dyn.exact_parameter_values(params))
     rtol, atol = check_tolerances(rtol, atol)
     cycle_tol = check_positive(cycle_tol, name="cycle_tol")
     raise_on_failure = check_flag(raise_on_failure, name="raise_on_failure")
@@ -290,7 +306,7 @@ def attractors(
         if xs.shape[0] == 0:
             raise StateError("starts is empty: give at least one start of shape (d,)")
         seed = None
-    system = _System(dyn, p)
+    system: Any = GeneralSystem(dyn, p) if general else _System(dyn, p)
     rate = system.rate if system.rate > 0 else 1.0
     if t_span is None:
         t_end = 2000.0 / rate
@@ -311,7 +327,9 @@ def attractors(
     outcomes = []
     with progress_reporter(len(xs), "attractors", progress, unit="starts") as bar:
         for index, x0 in enumerate(xs):
-            outcomes.append(_follow_one(system, index, np.clip(x0, 0.0, 1.0), opts, raise_on_failure))
+            outcomes.append(
+                _follow_one(system, index, np.clip(x0, 0.0, 1.0), opts, raise_on_failure, general)
+            )
             bar.update(1)
     return AttractorReport(
         game_name=dyn.game.name,
@@ -328,10 +346,14 @@ def attractors(
 
 
 def _follow_one(
-    system: _System, index: int, x0: np.ndarray, opts: _Options, raise_on_failure: bool
+    system: Any, index: int, x0: np.ndarray, opts: _Options, raise_on_failure: bool, general: bool = False
 ) -> Outcome:
     """The outcome of one start; any failure of its analysis becomes a ``FAILED`` outcome for it alone."""
     try:
+        if general:
+            return system.follow(
+                index, x0, opts.t_end, opts.first_chunk, opts.rtol, opts.atol, opts.cycle_tol
+            )
         return _Follow(system, index, x0, opts).run()
     except Exception as exc:  # any failure of one start is that start's outcome, never the whole call's
         message = f"the analysis of this start failed: {type(exc).__name__}: {exc}"

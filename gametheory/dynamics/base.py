@@ -541,7 +541,8 @@ class Dynamics(abc.ABC):
     def jacobian_at(self, x: Any, params: Mapping[str, Any] | None = None) -> np.ndarray:
         """Evaluate the Jacobian at one state ``(d,)`` -> ``(d, d)`` or a batch -> ``(n, d, d)``."""
         xs, single = self._batch(x)
-        out = np.moveaxis(self._evaluate("jac", xs, params), -1, 0)
+        d = self.dimension  # (d, d, n); one state coordinate compiles to (1, n)
+        out = np.moveaxis(self._evaluate("jac", xs, params).reshape(d, d, -1), -1, 0)
         return out[0] if single else out
 
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:

@@ -12,6 +12,7 @@ from .._checks import as_dynamics, check_count, keywords_checked
 from ..errors import SpecificationError
 from . import grids
 from .execution import Task, check_progress, external_threads, run_chunks, settings
+from .general import GENERAL_NOTE, cell_sinks, uses_general_certificate
 from .results import StudyResult, freeze, provenance_attrs
 from .store import ArrayLayout, spec_hash, versions
 from .sweeps import check_coordinates, common_spec
@@ -180,6 +181,13 @@ def basins(
     attractor that is not a vertex counts as ``"not certified"``; ``attrs["vertex_theory"]``
     says so.
 
+    Any other dynamics without the replicator's vertex theory (``dyn.facts``: logit, BNN, Smith,
+    replicator-mutator, the replicator dynamics of a one-population game, a system typed in
+    from its equations) takes the general path of :mod:`gametheory.studies.general`: the
+    outcomes are the sinks :func:`gametheory.analyze` finds, an end state counts for a sink when
+    it lies in the sink's certified trapping ellipsoid (:mod:`gametheory.analysis.lyapunov`),
+    ``ess`` and ``near`` run over those sinks, and ``attrs["vertex_theory"]`` says so.
+
     With ``sample="sobol"`` (default) or ``"random"`` the ``n`` points form
     ``R = n / replicate_size`` independent replicates (scrambled Sobol'
     sequences of ``replicate_size`` points, a power of two, each with its own
@@ -246,6 +254,12 @@ def basins(
     coordinates = check_coordinates(dyn, coordinates)
     progress = check_progress(progress)
     d = dyn.dimension
+    labels = grids.outcome_labels(dyn)
+    sinks = None
+    if uses_general_certificate(dyn):  # no vertex theory: the certified sinks are the outcomes
+        sinks = cell_sinks(dyn, p_base)
+        labels = tuple(s["label"] for s in sinks) + (grids.NOT_CERTIFIED, grids.FAILED)
+        spec_general = {"sinks": sinks, "index": list(range(len(sinks))), "n_labels": len(labels)}
     if resolution is not None:
         if n is not None:
             raise SpecificationError(
@@ -284,7 +298,7 @@ def basins(
         total = n_replicates * rep
         per_chunk = max(1, size // rep)
         n_chunks = -(-n_replicates // per_chunk)
-        V = len(dyn.vertices())
+        V = len(labels) - 2
         layout = {
             "counts": ArrayLayout(("replicate", "outcome"), (n_replicates, V + 2), "int64", per_chunk),
             "near": ArrayLayout(("replicate", "vertex"), (n_replicates, V), "int64", per_chunk),
@@ -306,10 +320,11 @@ def basins(
         else:
             reps = tuple(range(i * per_chunk, min(n_replicates, (i + 1) * per_chunk)))
             inputs = {"replicates": reps, "replicate_size": rep}
+        if sinks is not None:
+            inputs["general"] = spec_general
         return Task("basins", system, options, inputs, model=dyn)
 
     results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
-    labels = grids.outcome_labels(dyn)
     variables: dict[str, Any] = {}
     coords: dict[str, Any] = {"outcome": list(labels), "vertex": list(labels[:-2])}
     if sample == "grid":
@@ -342,7 +357,10 @@ def basins(
         )
     from ..analysis.ess import strict_equilibria
 
-    ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
+    if sinks is None:
+        ess = np.asarray(strict_equilibria(dyn, base), dtype=bool)
+    else:  # every outcome is a hyperbolic sink of the analysis
+        ess = np.array([s["sink"] for s in sinks], dtype=bool)
     variables |= {
         "share": (("outcome",), share),
         "standard_error": (("outcome",), error),
@@ -367,7 +385,7 @@ def basins(
             replicates=int(n_replicates),
             seed=int(seed),
             t_end=options["t1"],
-            **grids.theory_attrs(dyn),
+            **(grids.theory_attrs(dyn) if sinks is None else {"vertex_theory": GENERAL_NOTE}),
         ),  # fmt: skip
     )
     return Basins(freeze(data), log)

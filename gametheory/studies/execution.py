@@ -22,6 +22,7 @@ import numpy as np
 from .._checks import check_flag
 from ..errors import IntegrationError, SpecificationError
 from ..progress import progress_reporter
+from .general import classify_general
 from .grids import certified_outcomes, sample_states
 from .store import ArrayLayout, Store
 
@@ -118,10 +119,23 @@ def run_task(task: Task) -> dict[str, np.ndarray]:
         raise SpecificationError(f"unknown task kind {task.kind!r} (or a task without its dynamics)")
     dyn, t1, tol = task.model, s["t1"], s["tol"]
     V = len(dyn.vertices())
+    general = task.inputs.get("general")
+    if general is not None:
+        V = general["n_labels"] - 2
     if task.kind == "regime":
         starts, P = task.inputs["starts"], task.inputs["p"]
         n_cells, n_starts = P.shape[1], starts.shape[0]
         raw = _integrate(task, np.tile(starts, (n_cells, 1)), np.repeat(P, n_starts, axis=1))
+        if general is not None:  # per cell: that cell's certified sinks
+            counts = np.zeros((n_cells, V + 2), dtype=np.int64)
+            near = np.zeros((n_cells, V), dtype=np.int64)
+            for c in range(n_cells):
+                rows = slice(c * n_starts, (c + 1) * n_starts)
+                sinks, index = general["cells"][c]
+                outcome, close = classify_general(raw.final[rows], raw.status[rows], sinks, index, V + 2, tol)
+                counts[c] = np.bincount(outcome, minlength=V + 2)
+                near[c] = np.bincount(close[close >= 0], minlength=V)
+            return {"counts": counts, "near": near}
         counts = np.zeros((n_cells, V + 2), dtype=np.int64)
         near = np.zeros((n_cells, V), dtype=np.int64)
         names = dyn.game.parameter_names
@@ -134,10 +148,18 @@ def run_task(task: Task) -> dict[str, np.ndarray]:
             counts[c] = np.bincount(outcome, minlength=V + 2)
             near[c] = np.bincount(close[close >= 0], minlength=V)
         return {"counts": counts, "near": near}
-    X0 = sample_states(task.system.strategy_counts, s["sample"], s["seed"], **task.inputs)
+    inputs = {k: v for k, v in task.inputs.items() if k != "general"}
+    X0 = sample_states(task.system.strategy_counts, s["sample"], s["seed"], **inputs)
     raw = _integrate(task, X0, s["p"])
-    params = dict(zip(dyn.game.parameter_names, np.asarray(s["p"], dtype=float).tolist()))
-    outcome, close = certified_outcomes(dyn, raw.final, raw.status, params, starts=X0, t=t1, tol=tol)
+    general = task.inputs.get("general")
+    if general is not None:  # no vertex theory: certified sinks (gametheory.studies.general)
+        V = general["n_labels"] - 2
+        outcome, close = classify_general(
+            raw.final, raw.status, general["sinks"], general["index"], V + 2, tol
+        )
+    else:
+        params = dict(zip(dyn.game.parameter_names, np.asarray(s["p"], dtype=float).tolist()))
+        outcome, close = certified_outcomes(dyn, raw.final, raw.status, params, starts=X0, t=t1, tol=tol)
     if s["sample"] == "grid":
         return {"outcome": outcome.astype(np.int16), "near": close.astype(np.int16)}
     n_reps, size = len(task.inputs["replicates"]), s["replicate_size"]

@@ -13,6 +13,7 @@ from .._checks import as_dynamics, check_count, keywords_checked
 from ..errors import SpecificationError
 from . import grids
 from .execution import ChunkLog, Task, check_executor, check_progress, external_threads, run_chunks, settings
+from .general import GENERAL_NOTE, cell_sinks, uses_general_certificate
 from .results import StudyResult, freeze, provenance_attrs
 from .store import ArrayLayout, digest, spec_hash, versions
 from .sweeps import check_coordinates, common_spec
@@ -204,6 +205,13 @@ def regime_map(
     are bounded by Bernstein coefficients, and an attractor that is not a vertex counts as
     ``"not certified"``; ``attrs["vertex_theory"]`` says so.
 
+    Any other dynamics without the replicator's vertex theory (logit, BNN, Smith, the replicator
+    dynamics of a one-population game, ...) takes the general path of
+    :mod:`gametheory.studies.general`: in each cell the sinks of :func:`gametheory.analyze` are the
+    outcomes (labels are their rounded states; the ``vertex`` dimension runs over every sink of
+    any cell, ``ess`` marks the sinks present in a cell and ``regime`` reads ``"sink ..."``), end
+    states are certified by the sinks' trapping ellipsoids, and no thresholds are computed.
+
     Parameters
     ----------
     model
@@ -271,10 +279,27 @@ def regime_map(
     n_cells = len(next(iter(cells.values())))
     shape = tuple(len(v) for v in grid.values())
     merged = base | cells
-    ess = np.asarray(strict_equilibria(dyn, merged))
-    ess = ess.reshape(-1, 1) if ess.ndim == 1 else ess
-    ess = np.broadcast_to(ess, (ess.shape[0], n_cells)).T.reshape(shape + (ess.shape[0],))
-    labels = grids.outcome_labels(dyn)
+    general = None
+    if uses_general_certificate(dyn):  # no vertex theory: each cell's certified sinks are the outcomes
+        Pg = dyn.parameter_vector(merged)
+        Pg = Pg if Pg.ndim == 2 else np.repeat(Pg[:, None], n_cells, axis=1)
+        per_cell = [cell_sinks(dyn, Pg[:, c]) for c in range(n_cells)]
+        union: dict[str, int] = {}
+        for sinks in per_cell:
+            for s in sinks:
+                union.setdefault(s["label"], len(union))
+        labels = tuple(union) + (grids.NOT_CERTIFIED, grids.FAILED)
+        general = {"cells": [(sinks, [union[s["label"]] for s in sinks]) for sinks in per_cell],
+                   "n_labels": len(labels)}  # fmt: skip
+        ess = np.zeros((n_cells, len(union)), dtype=bool)
+        for c, (sinks, index) in enumerate(general["cells"]):
+            ess[c, index] = [s["sink"] for s in sinks]
+        ess = ess.reshape(shape + (len(union),))
+    else:
+        ess = np.asarray(strict_equilibria(dyn, merged))
+        ess = ess.reshape(-1, 1) if ess.ndim == 1 else ess
+        ess = np.broadcast_to(ess, (ess.shape[0], n_cells)).T.reshape(shape + (ess.shape[0],))
+        labels = grids.outcome_labels(dyn)
     vertex_labels = labels[:-2]
     V = len(vertex_labels)
     used = resolve_backend(backend, n_cells * n)
@@ -291,10 +316,13 @@ def regime_map(
     # a swept parameter without a default takes its first value (the threshold of a parameter does not
     # depend on its own value); computed before the simulation: cheap, and fails early
     unset = {k: v[0] for k, v in grid.items() if dyn.game.parameter(k).default is None}
-    thresholds = _thresholds(dyn.game, grid, base | unset)
+    thresholds = _thresholds(dyn.game, grid, base | unset) if general is None else {k: () for k in grid}
+    regime = _regime_labels(ess, vertex_labels).astype(str)
+    if general is not None:  # hyperbolic sinks, not an ESS test
+        regime = np.char.replace(np.char.replace(regime, "no ESS", "no sink"), "ESS ", "sink ")
     variables: dict[str, Any] = {
         "ess": ((*grid, "vertex"), ess.copy()),
-        "regime": (tuple(grid), _regime_labels(ess, vertex_labels).astype(str)),
+        "regime": (tuple(grid), regime),
     }
     log = ChunkLog(0, (), ())
     if n:
@@ -315,7 +343,10 @@ def regime_map(
 
         def task(i: int) -> Task:
             cols = slice(i * cells_per_chunk, min(n_cells, (i + 1) * cells_per_chunk))
-            return Task("regime", system, options, {"starts": starts, "p": P[:, cols]}, model=dyn)
+            inputs: dict[str, Any] = {"starts": starts, "p": P[:, cols]}
+            if general is not None:
+                inputs["general"] = {"cells": general["cells"][cols], "n_labels": general["n_labels"]}
+            return Task("regime", system, options, inputs, model=dyn)
 
         results, log = run_chunks(spec, task, n_chunks, layout, store, executor, progress, found)
         counts = np.concatenate([results[i]["counts"] for i in range(n_chunks)])
@@ -342,7 +373,7 @@ def regime_map(
             n=int(n),
             seed=int(seed),
             t_end=options["t1"],
-            **grids.theory_attrs(dyn),
+            **(grids.theory_attrs(dyn) if general is None else {"vertex_theory": GENERAL_NOTE}),
         ),  # fmt: skip
     )
     return RegimeMap(freeze(data), log, thresholds)
