@@ -342,6 +342,7 @@ def attractors(
         rtol=rtol,
         atol=atol,
         seed=seed,
+        coordinates="shares" if general else "log-ratio",
     )
 
 

@@ -236,9 +236,11 @@ class AttractorReport:
     t_span : tuple of float
         ``(0, t1)``: the integration horizon.
     rtol, atol : float
-        Tolerances of the integrator (on the log-ratio coordinates).
+        Tolerances of the integrator (on the coordinates it integrates).
     seed : int or None
         Seed of the Sobol sample (None when ``starts`` were given).
+    coordinates : str
+        ``"log-ratio"`` (the replicator path) or ``"shares"`` (the general path, any dynamics).
 
     Examples
     --------
@@ -266,6 +268,7 @@ class AttractorReport:
     rtol: float
     atol: float
     seed: int | None
+    coordinates: str = "log-ratio"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", _frozen(self.starts))
@@ -301,7 +304,7 @@ class AttractorReport:
         n = len(self.outcomes)
         head = (
             f"Attractors of {self.game_name or 'the game'}: {n} start(s), t_span = (0, {self.t_span[1]:g}), "
-            f"rtol = {self.rtol:g}, atol = {self.atol:g} (log-ratio coordinates)"
+            f"rtol = {self.rtol:g}, atol = {self.atol:g} ({self.coordinates} coordinates)"
         )
         lines = [head]
         for a in self.attractors:
@@ -321,7 +324,7 @@ class AttractorReport:
             detail = a.detail.replace("|", "\\|")
             rows.append(f"| {label} | {a.kind.value} | {a.share:.1%} | {a.count} | {detail} |")
         note = (
-            f"\n\n{len(self.outcomes)} starts, integrated in log-ratio coordinates up to t = {self.t_span[1]:g} "
+            f"\n\n{len(self.outcomes)} starts, integrated in {self.coordinates} coordinates up to t = {self.t_span[1]:g} "
             f"(rtol {self.rtol:g}, atol {self.atol:g})."
         )
         return "\n".join(rows) + note
@@ -418,7 +421,8 @@ def _detail(members: Sequence[Outcome]) -> str:
         text = f"eigenvalues {_fmt(ex.eigenvalues)}" if ex.eigenvalues is not None else ""
         certified = sum(o.certified for o in members)
         if certified:
-            text += f"; {certified} certified by a trapping box"
+            how = "a Lyapunov ellipsoid" if "ellipsoid" in ex.evidence else "a trapping box"
+            text += f"; {certified} certified by {how}"
         return text.strip("; ")
     if kind in (AttractorKind.NEUTRAL_CYCLE, AttractorKind.LIMIT_CYCLE):
         periods = [o.period for o in members if o.period is not None]

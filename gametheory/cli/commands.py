@@ -119,8 +119,8 @@ def _analysis_figures(game: Any, params: Mapping[str, float], report: Any, out: 
     """Standard figures and tables of one model at one parameter set."""
     import numpy as np
 
-    from ..figures import save_figure
     from .. import plot
+    from ..figures import save_figure
 
     out.mkdir(parents=True, exist_ok=True)
     dyn = game.replicator()
