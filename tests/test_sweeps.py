@@ -156,7 +156,7 @@ def test_same_results_in_process_with_a_process_pool_and_with_dask(flagship):
         pooled = gt.sweep(*args, executor=pool, **kwargs)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
