@@ -142,7 +142,10 @@ class StochasticReplicator:
     def __init__(self, dynamics: ReplicatorDynamics, sigma: Any, noise: str, sizes: Any) -> None:
         self.dynamics = dynamics
         game = dynamics.game
-        self.noise = check_choice(noise, NOISES, name="noise")
+        try:
+            self.noise = check_choice(noise, NOISES, name="noise")
+        except IntegrationError as exc:  # a property of the model, not of an integration
+            raise SpecificationError(str(exc)) from None
         counts = tuple(game.strategy_counts)
         n_pop = len(counts)
         values = np.atleast_1d(np.asarray(sigma, dtype=object))
@@ -311,7 +314,7 @@ class StochasticReplicator:
             for n in range(n_steps):
                 dW = increments[n] if increments is not None else rng.standard_normal((N, m)) * math.sqrt(h)
                 state = stepper.step(state, dW)
-                if self.noise == "demographic" or chart == "shares":
+                if chart == "shares":
                     hit = self._at_vertex(stepper.shares(state)) & np.isnan(absorbed)
                     absorbed[hit] = t0 + (n + 1) * h
                 if (n + 1) % stride == 0 or n + 1 == n_steps:
@@ -333,9 +336,7 @@ class StochasticReplicator:
             paths=paths,
             x0=X0.copy(),
             deterministic=np.asarray(ref, dtype=float),
-            absorption_time=absorbed
-            if self.noise == "demographic" or chart == "shares"
-            else absorbed * np.nan,
+            absorption_time=absorbed,
             params=values,
             state_names=dyn.state_names,
             population_names=tuple(p.name for p in dyn.game.populations),

@@ -29,8 +29,9 @@ class SDEEnsemble:
     deterministic : ndarray, shape (d, n_t)
         The replicator trajectory (``sigma = 0``) from ``x0[0]`` at ``t`` (DOP853, rtol 1e-10).
     absorption_time : ndarray, shape (N, n_populations)
-        When each population of each path reached a vertex (NaN: never, or not tracked in the
-        log-ratio chart, where no path reaches the boundary).
+        When each population of each path reached a vertex (``t0`` for a start on a
+        vertex; NaN: never).  In the log-ratio chart no path reaches the boundary (a
+        share that rounds to 0 or 1 still has a finite log-ratio): only starts count.
     params : Mapping
     state_names, population_names : tuple of str
     noise, scheme, chart : str
