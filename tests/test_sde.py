@@ -307,3 +307,19 @@ def test_log_ratio_and_shares_charts_agree_as_h_shrinks(noise, m):
         )
         gaps.append(np.abs(log.final - shares.final).mean())
     assert gaps[1] < gaps[0] / 5 and gaps[1] < 2e-4
+
+
+def test_demographic_noise_of_three_types_has_the_wright_fisher_covariance():
+    # neutral game (all payoffs 0): one Euler-Maruyama step from x has increments of covariance
+    # sigma^2 h (diag(x) - x x^T) / N (Traulsen, Claussen & Hauert 2012, local update), each entry
+    # within 4 standard errors of the sample covariance (SE^2 = (V_jj V_ll + V_jl^2) / n)
+    x, N, sigma, h, n = np.array([0.2, 0.3, 0.5]), 10, 1.5, 0.01, 20000
+    game = gt.Game.symmetric(["A", "B", "C"], [[0, 0, 0]] * 3)
+    sde = gt.stochastic_replicator(game, sigma, noise="demographic", sizes=[N])
+    ens = sde.simulate_many([x[:2]] * n, (0, h), dt=h, seed=8)
+    step = np.concatenate([ens.final, 1 - ens.final.sum(axis=1, keepdims=True)], axis=1) - x
+    expected = sigma**2 * h * (np.diag(x) - np.outer(x, x)) / N
+    sample = np.cov(step.T)
+    se = np.sqrt((np.outer(np.diag(expected), np.diag(expected)) + expected**2) / n)
+    assert (np.abs(sample - expected) < 4 * se).all()
+    assert np.abs(step.mean(axis=0)).max() < 4 * np.sqrt(np.diag(expected).max() / n)
