@@ -36,6 +36,7 @@ from .game import Game, Population
 from .io import load_game, loads_game
 from .numerics.ensemble import Ensemble, simulate_many  # noqa: E402
 from .numerics.integrate import Trajectory, simulate  # noqa: E402
+from .numerics.sde import SDEEnsemble, StochasticReplicator, stochastic_replicator  # noqa: E402
 from .parameters import Parameter
 from .studies.basins import basins  # noqa: E402
 from .studies.regimes import regime_map  # noqa: E402
@@ -59,6 +60,9 @@ __all__ = [
     "regime_map",
     "rest_points",
     "simulate_many",
+    "SDEEnsemble",
+    "StochasticReplicator",
+    "stochastic_replicator",
     "strict_equilibria",
     "sweep",
     "AnalysisError",

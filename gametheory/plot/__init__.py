@@ -31,6 +31,8 @@ Functions
     Shares of starting states that end at each attractor (bars, or slices of the cube).
 :func:`attractors` (:mod:`.outcomes`)
     An :class:`gametheory.AttractorReport`: one bar per attractor, its share of the starts, coloured by kind.
+:func:`stochastic_paths` (:mod:`.stochastic`)
+    An :class:`gametheory.numerics.sde.SDEEnsemble`: sample paths, quantile bands, the deterministic trajectory.
 :func:`model_diagram`, :func:`coupling_parameters` (:mod:`.diagram`)
     The populations as boxes and who influences whose payoff through which parameter.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
@@ -47,6 +49,7 @@ from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
 from .sensitivity_panels import sensitivity
+from .stochastic import stochastic_paths
 from .theme import (
     COLUMN_WIDTH,
     OKABE_ITO,
@@ -70,6 +73,7 @@ __all__ = [
     "state_label",
     "rest_points",
     "time_series",
+    "stochastic_paths",
     "phase_portrait",
     "dynamics_panel",
     "sensitivity",
