@@ -27,7 +27,7 @@ limit                     value       what it bounds                            
                                       numerically (2x: left unsolved)                note naming supports
 ``MIN_HORIZON_RATE_UNITS``  1.0       shortest ``attractors`` horizon, in ``1 / r``  ``IntegrationError``
                                       (``r`` the game's rate scale)
-``MAX_CHAIN_STATES``      200,000     compositions of a finite-population full       ``SpecificationError``
+``MAX_CHAIN_STATES``      10,000      compositions of a finite-population full       ``SpecificationError``
                                       chain (stationary distribution with mutation,
                                       absorption probabilities)
 ========================  ==========  =============================================  =====================
@@ -89,4 +89,4 @@ MIN_HORIZON_RATE_UNITS = 1.0
 #: Most compositions of the full chain of a finite-population process
 #: (:mod:`gametheory.finite.chain`): its sparse matrix and LU solve stay well under 1 GB.
 #: Beyond it use ``mutation="small"`` (the small-mutation limit) or simulation.
-MAX_CHAIN_STATES = 200_000
+MAX_CHAIN_STATES = 10_000

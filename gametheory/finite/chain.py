@@ -203,18 +203,37 @@ def full_stationary(process: FiniteProcess, mu: float) -> StationaryDistribution
     ('H=0 D=4', 1.0)
     """
     states, matrix = _full(process, mu)
-    size = matrix.shape[0]
-    system = (matrix - sp.eye_array(size, format="csr")).T.tolil()
-    system[size - 1, :] = np.ones(size)
-    rhs = np.zeros(size)
-    rhs[-1] = 1.0
-    pi = spsolve(system.tocsc(), rhs)
-    if not np.isfinite(pi).all():
-        raise NumericalError("the sparse solve for the stationary distribution failed (singular chain)")
-    pi = np.clip(pi, 0.0, None)
-    pi /= pi.sum()
+    pi = _stationary_sparse(matrix)
     labels = tuple(_label(process, c) for c in states.counts)
     return StationaryDistribution(labels, states.counts, pi, process.coordinates, float(mu), repr(process))
+
+
+def _stationary_sparse(matrix: sp.csr_array) -> np.ndarray:
+    """Solve :math:`\\pi(P - I) = 0` with one equation replaced by :math:`\\pi_a = 1`, then normalise.
+
+    The anchor ``a`` is state 0, then (when the solution is badly scaled) its most likely state.
+    A single-entry row keeps the LU factors as sparse as those of :math:`P` itself.
+    """
+    size = matrix.shape[0]
+    base = (matrix - sp.eye_array(size, format="csr")).T.tocsr()
+    anchor, pi = 0, None
+    for _ in range(2):
+        keep = np.ones(size, dtype=bool)
+        keep[anchor] = False
+        rows = sp.diags_array(keep.astype(float)) @ base
+        system = (rows + sp.csr_array(([1.0], ([anchor], [anchor])), shape=(size, size))).tocsc()
+        rhs = np.zeros(size)
+        rhs[anchor] = 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            pi = spsolve(system, rhs, permc_spec="MMD_AT_PLUS_A")
+        finite = np.isfinite(pi)
+        if finite.all() and np.abs(pi).max() < 1e100:
+            break
+        anchor = int(np.argmax(np.where(finite, np.abs(pi), 0.0)))
+    if pi is None or not np.isfinite(pi).all():
+        raise NumericalError("the sparse solve for the stationary distribution failed (singular chain)")
+    pi = np.clip(pi, 0.0, None)
+    return pi / pi.sum()
 
 
 def _log_embedded(process: FiniteProcess) -> np.ndarray:
