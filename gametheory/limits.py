@@ -87,6 +87,9 @@ WORK_BUDGET_SECONDS = 10.0
 #: ``1 / r`` (``r`` the game's rate scale); a shorter ``t_span`` raises ``IntegrationError``.
 MIN_HORIZON_RATE_UNITS = 1.0
 #: Most compositions of the full chain of a finite-population process
-#: (:mod:`gametheory.finite.chain`): its sparse matrix and LU solve stay well under 1 GB.
-#: Beyond it use ``mutation="small"`` (the small-mutation limit) or simulation.
+#: (:mod:`gametheory.finite.chain`).  The sparse LU factors of a chain over a lattice of
+#: dimension ``sum(k_i - 1)`` fill in faster in more dimensions; measured peaks at the limit
+#: (extra resident memory): 6 strategies, Z = 13 (8,568 states) 0.32 GB in 10 s; 8 strategies,
+#: Z = 8: 0.27 GB; 3 populations of 2, Z = 20 (9,261 states): under 0.1 GB.  Beyond it use
+#: ``mutation="small"`` (the small-mutation limit) or simulation.
 MAX_CHAIN_STATES = 10_000
