@@ -367,3 +367,19 @@ def test_bad_input(call, error, fragment):
     with pytest.raises(error, match=None) as info:
         call()
     assert fragment in str(info.value)
+
+
+def test_state_dependent_payoffs_are_the_expected_payoffs_at_the_shares():
+    game = cg.dynamic_accountability_game()
+    proc = gt.pairwise_comparison(game, [10, 8, 5], beta=1.0)
+    dyn = game.replicator()
+    values = dyn.exact_parameter_values()
+    counts = [3, 7, 6, 2, 1, 4]
+    x = {s: v for s, v in zip(dyn.states, [3 / 10, 6 / 8, 1 / 5])}
+    expected = [
+        float(f.subs(dict(zip(dyn.parameters, values.values()))).subs(x))
+        for row in dyn.expected_payoffs
+        for f in row
+    ]
+    # float evaluation of the same polynomials: agreement to rounding
+    assert np.allclose(proc.payoffs(counts), expected, rtol=0, atol=1e-12)
