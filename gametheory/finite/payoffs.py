@@ -27,8 +27,9 @@ State-dependent payoffs (``game.state_dependent``) are evaluated at the shares
 covers a one-population game built with :class:`~gametheory.game.Game` (not
 ``symmetric``): its payoff per strategy is then evaluated at :math:`x = n/Z`.
 
-These conventions are those of EGTtools (``PairwiseComparison``, ``Moran``) for
-one population, so fixation probabilities and stationary distributions agree.
+These conventions were chosen to make one-population results comparable with
+EGTtools (self-interaction excluded, groups drawn without replacement); no test
+here runs EGTtools itself.
 """
 
 from __future__ import annotations
