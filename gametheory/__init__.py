@@ -32,6 +32,8 @@ from .errors import (
     StoreError,
 )
 from .expressions import parse_expression
+from .finite.process import FiniteProcess, moran, pairwise_comparison  # noqa: E402
+from .finite.results import FixationMatrix, StationaryDistribution, StochasticStability  # noqa: E402
 from .game import Game, Population
 from .io import load_game, loads_game
 from .numerics.ensemble import Ensemble, simulate_many  # noqa: E402
@@ -48,6 +50,12 @@ __all__ = [
     "audit",
     "from_equations",
     "Ensemble",
+    "FiniteProcess",
+    "FixationMatrix",
+    "StationaryDistribution",
+    "StochasticStability",
+    "moran",
+    "pairwise_comparison",
     "Equilibrium",
     "StabilityKind",
     "StabilityReport",

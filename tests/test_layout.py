@@ -4,7 +4,7 @@ Layers, lowest first (a module may import its own layer and lower ones)::
 
     base      errors, expressions, latex, game, io, reference_cases, codegen, dynamics/, _checks
     numerics  numerics/
-    analysis  analysis/
+    analysis  analysis/, finite/
     studies   studies/
     plot      plot/
     top       figures, figures_variants, cli, __main__, testing, models/, gametheory/__init__
@@ -47,6 +47,7 @@ LAYERS = {
     "equations": 0,
     "numerics": 1,
     "analysis": 2,
+    "finite": 2,
     "studies": 3,
     "plot": 4,
     "figures": 5,

@@ -35,6 +35,8 @@ Functions
     An :class:`gametheory.numerics.sde.SDEEnsemble`: sample paths, quantile bands, the deterministic trajectory.
 :func:`model_diagram`, :func:`coupling_parameters` (:mod:`.diagram`)
     The populations as boxes and who influences whose payoff through which parameter.
+:func:`stationary_distribution`, :func:`fixation_matrix`, :func:`stochastic_stability` (:mod:`.finite`)
+    Finite-population results: a stationary distribution, fixation probabilities, stochastic stability.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -45,6 +47,7 @@ from __future__ import annotations
 
 from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
+from .finite import fixation_matrix, stationary_distribution, stochastic_stability
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
@@ -82,4 +85,7 @@ __all__ = [
     "attractors",
     "model_diagram",
     "coupling_parameters",
+    "stationary_distribution",
+    "fixation_matrix",
+    "stochastic_stability",
 ]
