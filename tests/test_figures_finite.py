@@ -88,8 +88,17 @@ def test_readme_numbers():
     ]  # fmt: skip
     assert round(float(low_op["(C, E, A)"]), 3) == 0.824
     assert round(float(low_op["(B, P, I)"]), 3) == 0.051
-    mid_sq = stationary(cg.STATUS_QUO, 100, 0.1)
+    mid_sq, mid_op = stationary(cg.STATUS_QUO, 100, 0.1), stationary(cg.OPTIMIZED, 100, 0.1)
     assert float(1 - mid_sq["(B, P, I)"]) == pytest.approx(5.1e-5, rel=0.02)
+    assert float(1 - mid_op["(C, E, A)"]) == pytest.approx(4.4e-13, rel=0.02)
+    assert round(float(stationary(cg.STATUS_QUO, 100, 0.03)["(B, P, I)"]), 3) == 0.936
+    assert round(float(stationary(cg.OPTIMIZED, 100, 0.03)["(C, E, A)"]), 3) == 0.999
+    assert round(float(stationary(cg.STATUS_QUO, 10, 0.1)["(B, P, I)"]), 3) == 0.532
+    gaps = {
+        abs(advantage(s, i, p)) for p in (cg.STATUS_QUO, cg.OPTIMIZED)
+        for s in itertools.product("CB", "EP", "AI") for i in range(3)
+    }  # fmt: skip
+    assert min(gaps) == pytest.approx(0.5) and max(gaps) == pytest.approx(12.0)
     # the key transitions at Z = 100, beta = 1
     assert float(rho(("B", "P", "I"), ("C", "P", "I"), cg.OPTIMIZED, 100, 1.0)) == pytest.approx(
         1 - np.exp(-2)
