@@ -62,7 +62,9 @@ def stationary_distribution(result: Any, ax: Axes | None = None, *, log: bool = 
             ax.bar_label(bars, [_short(v) for v in p[order]], fontsize=6, padding=1)
         if log:
             ax.set_yscale("log")
-            ax.set_ylim(top=5.0)
+            shown = p[p > 1e-300]
+            decades = -np.log10(shown.min()) if shown.size else 1.0
+            ax.set_ylim(top=10 ** (0.08 * max(decades, 1.0)))  # room for the labels above the bars
         else:
             ax.set_ylim(0, 1.12 * max(float(p.max()), 1e-12))
     ax.set_ylabel("stationary probability")
@@ -185,7 +187,7 @@ def stationary_cube(result: Any, ax: Axes | None = None, *, floor: float = 1e-12
         *xyz.T, s=sizes, c=logp, cmap="viridis", vmin=np.log10(floor), vmax=0, edgecolors="black", linewidths=0.4
     )  # fmt: skip
     for k, label in enumerate(result.labels):
-        offset = 0.12 * (2 * xyz[k] - 1)
+        offset = (0.13 + 0.12 * p[k]) * (2 * xyz[k] - 1)
         pos = xyz[k] + offset
         text = f"{label}\n{_short(p[k])}"
         weight = "bold" if p[k] == p.max() else "normal"
@@ -193,17 +195,16 @@ def stationary_cube(result: Any, ax: Axes | None = None, *, floor: float = 1e-12
             ax.text(*pos, text, ha="center", va="center", fontsize=5.5, fontweight=weight)
         else:
             ax.text(*pos, text, ha="center", va="center", fontsize=6, fontweight=weight)
-    names = [f"{result.coordinates[2 * j][1]} ({pops[j]})" for j in range(n)]
-    ax.set_xlabel(names[0], labelpad=-6 if cube else 4)
-    ax.set_ylabel(names[1], labelpad=-6 if cube else 4)
+    names = [f"{result.coordinates[2 * j][1]} ({pops[j]}) →" for j in range(n)]
+    ax.set_xlabel(names[0], labelpad=-12 if cube else 4)
+    ax.set_ylabel(names[1], labelpad=-12 if cube else 4)
     if cube:
-        ax.set_zlabel(names[2], labelpad=-6)
+        ax.set_zlabel(names[2], labelpad=-12)
         for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
             setter(-0.15, 1.15)
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.pane.set_alpha(0.0)
-            axis.set_ticks([0, 1])
-        ax.tick_params(pad=-3, labelsize=6)
+            axis.set_ticks([0, 1], ["", ""])  # the corner labels say which end is which
         ax.set_box_aspect((1, 1, 1), zoom=0.85)
         ax.view_init(elev=22, azim=-58)
     else:
