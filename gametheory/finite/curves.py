@@ -88,7 +88,7 @@ def fixation_curve(
     >>> p = gt.pairwise_comparison(classic.hawk_dove(), 20)
     >>> fc = gt.finite.fixation_curve(p, [("D", "H"), ("H", "D")], intensities=[0.0, 1.0])
     >>> fc.transitions, fc.probabilities.round(4).tolist()
-    (('D -> H', 'H -> D'), [[0.05, 0.6288], [0.05, 0.0]])
+    (('D -> H', 'H -> D'), [[0.05, 0.6288], [0.05, 0.0009]])
     """
     variable, processes = _grid(process, sizes, intensities)
     pairs = [transitions] if _is_pair(transitions) else list(transitions)
@@ -127,7 +127,7 @@ def stationary_curve(
     >>> from gametheory.models import classic
     >>> st = gt.finite.stationary_curve(gt.pairwise_comparison(classic.hawk_dove(), 10), sizes=[5, 50])
     >>> st.intensity_name, st.probabilities[:, 0].round(4).tolist()
-    ('Z', [0.8918, 1.0])
+    ('Z', [0.9399, 1.0])
     """
     variable, processes = _grid(process, sizes, intensities)
     if variable != "Z":

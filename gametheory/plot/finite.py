@@ -64,7 +64,11 @@ def stationary_distribution(result: Any, ax: Axes | None = None, *, log: bool = 
             ax.set_yscale("log")
             shown = p[p > 1e-300]
             decades = -np.log10(shown.min()) if shown.size else 1.0
-            ax.set_ylim(top=10 ** (0.08 * max(decades, 1.0)))  # room for the labels above the bars
+            # round decades: 1 at the top, at most 7 ticks, room above the bars for their labels
+            step = next(d for d in (1, 2, 5, 10, 20, 25, 50, 100) if decades / d <= 6)
+            n_ticks = int(np.ceil(decades / step)) + 1
+            ax.set_yticks(10.0 ** (-step * np.arange(n_ticks)))
+            ax.set_ylim(10.0 ** (-step * (n_ticks - 1)), 10 ** (0.08 * max(decades, 1.0)))
         else:
             ax.set_ylim(0, 1.12 * max(float(p.max()), 1e-12))
     ax.set_ylabel("stationary probability")
@@ -109,8 +113,8 @@ def stochastic_stability(result: Any, ax: Axes | None = None) -> Axes:
     >>> import gametheory as gt
     >>> from gametheory.models import classic
     >>> st = gt.pairwise_comparison(classic.hawk_dove(), 10).stochastic_stability([0.1, 1, 10])
-    >>> len(stochastic_stability(st).get_lines())
-    2
+    >>> len(stochastic_stability(st).get_lines())  # two states and the neutral 1/M
+    3
     """
     _require(result, "intensities", "states", "probabilities", "intensity_name")
     ax = new_axes(ax, (COLUMN_WIDTH, 0.7 * COLUMN_WIDTH))
@@ -227,7 +231,7 @@ def fixation_curve(result: Any, ax: Axes | None = None) -> Axes:
     --------
     >>> import gametheory as gt
     >>> from gametheory.models import classic
-    >>> fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10), ("H", "D"), sizes=[5, 10, 20])
+    >>> fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.5), ("H", "D"), sizes=[5, 10, 20])
     >>> [line.get_label() for line in fixation_curve(fc).get_lines()]
     ['H -> D', 'neutral 1/Z']
     """
