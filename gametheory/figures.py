@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecificationError, calls_checked, suggest
+from .figures_finite import build_finite, finite_manifest
 from .figures_variants import build_variant, variant_manifest
 from .models import crisis_governance as cg
 
@@ -217,7 +218,8 @@ def manifest() -> tuple[Artifact, ...]:
         )
     )
     # the variants' figures and tables (F_g (1 - x), logit noise, the dynamics family)
-    return tuple(out) + tuple(Artifact(*row) for row in variant_manifest())
+    # then the flagship in finite populations (issue 12)
+    return tuple(out) + tuple(Artifact(*row) for row in variant_manifest() + finite_manifest())
 
 
 def save_figure(
@@ -348,6 +350,7 @@ def build_flagship(
     say = log or (lambda _line: None)
     cache: dict[str, Any] = {}
     variants = {row[0] for row in variant_manifest()}
+    finite = {row[0] for row in finite_manifest()}
 
     def report(key: str, params: Mapping[str, float]) -> Any:
         if key not in cache:
@@ -491,8 +494,10 @@ def build_flagship(
                     f"{grid_side}x{grid_side}x{grid_side} grid)",
                 )
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
-            elif name in variants:
-                built = build_variant(name, small=small)
+            elif name in variants or name in finite:
+                built = (
+                    build_variant(name, small=small) if name in variants else build_finite(name, small=small)
+                )
                 if isinstance(built, dict):  # a table: {suffix: text}
                     done(name, [_write(out, name + suffix, text) for suffix, text in built.items()], t0)
                 else:

@@ -52,6 +52,7 @@ LAYERS = {
     "plot": 4,
     "figures": 5,
     "figures_variants": 5,
+    "figures_finite": 5,
     "cli": 5,
     "__main__": 5,
     "testing": 5,

@@ -22,6 +22,7 @@ EXPECTED = [
     "04_property_testing_your_model",
     "05_scaling_out",
     "06_dynamics_zoo",
+    "07_finite_populations",
 ]
 
 

@@ -19,5 +19,13 @@ Modules
 :mod:`.chain`
     Enumerated compositions, the sparse full chain, embedded chains, absorption.
 :mod:`.results`
-    :class:`StationaryDistribution`, :class:`FixationMatrix`, :class:`StochasticStability`.
+    :class:`StationaryDistribution`, :class:`FixationMatrix`, :class:`StochasticStability`,
+    :class:`FixationCurve`.
+:mod:`.curves`
+    :func:`fixation_curve`, :func:`stationary_curve`: the same results along a grid of
+    population sizes or selection intensities.
 """
+
+from .curves import fixation_curve, stationary_curve
+
+__all__ = ["fixation_curve", "stationary_curve"]

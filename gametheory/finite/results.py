@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["StationaryDistribution", "FixationMatrix", "StochasticStability"]
+__all__ = ["StationaryDistribution", "FixationMatrix", "StochasticStability", "FixationCurve"]
 
 
 def _freeze(obj: Any, *names: str) -> None:
@@ -167,7 +167,8 @@ class StochasticStability:
     Attributes
     ----------
     intensity_name : str
-        ``"beta"`` or ``"w"``.
+        ``"beta"`` or ``"w"``; ``"Z"`` when the grid is of population sizes
+        (:func:`gametheory.finite.stationary_curve`).
     intensities : ndarray, shape (n,)
     states : tuple of str
         The monomorphic states.
@@ -223,3 +224,95 @@ class StochasticStability:
         from ..plot.finite import stochastic_stability
 
         return stochastic_stability(self, ax=ax)
+
+
+@dataclass(frozen=True)
+class FixationCurve:
+    r"""Fixation probabilities of one mutant along a grid of population sizes or selection intensities.
+
+    Made by :func:`gametheory.finite.fixation_curve`.
+
+    Attributes
+    ----------
+    variable : str
+        ``"Z"`` (population size), ``"beta"`` or ``"w"``.
+    values : ndarray, shape (n,)
+        The grid.
+    transitions : tuple of str
+        One label per curve, ``"resident -> mutant"``.
+    log_probabilities : ndarray, shape (m, n)
+        :math:`\log\rho` (natural log; finite far below the smallest double).
+    neutral : ndarray, shape (m, n)
+        The neutral reference :math:`1/Z_i` of the population where the mutant arises.
+    process : str
+        The base process (one line).
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.0), ("H", "D"), sizes=[5, 10])
+    >>> fc.probabilities.round(12).tolist(), fc.neutral.tolist()
+    ([[0.2, 0.1]], [[0.2, 0.1]])
+    """
+
+    variable: str
+    values: np.ndarray
+    transitions: tuple[str, ...]
+    log_probabilities: np.ndarray
+    neutral: np.ndarray
+    process: str
+
+    def __post_init__(self) -> None:
+        _freeze(self, "values", "log_probabilities", "neutral")
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """:math:`\rho` (underflows to 0 below about 1e-308; see ``log_probabilities``)."""
+        return np.exp(self.log_probabilities)
+
+    def summary(self) -> str:
+        """Each transition's probability at the ends of the grid, relative to neutral."""
+        lo, hi = int(np.argmin(self.values)), int(np.argmax(self.values))
+        lines = [
+            f"Fixation probability over {self.variable} in [{self.values[lo]:g}, {self.values[hi]:g}]; {self.process}"
+        ]
+        for k, label in enumerate(self.transitions):
+            ends = []
+            for t in (lo, hi):
+                log10 = self.log_probabilities[k, t] / np.log(10)
+                ratio = (self.log_probabilities[k, t] - np.log(self.neutral[k, t])) / np.log(10)
+                ends.append(f"{_sci(log10)} ({_sci(ratio)} x neutral)")
+            lines.append(f"  {label}: {ends[0]} -> {ends[1]}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> Any:
+        """One row per grid value and transition: variable, transition, rho, log_rho, neutral (pandas)."""
+        import pandas as pd
+
+        rows = [
+            (self.values[t], label, float(np.exp(self.log_probabilities[k, t])), self.log_probabilities[k, t],
+             self.neutral[k, t])
+            for k, label in enumerate(self.transitions)
+            for t in range(len(self.values))
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=[self.variable, "transition", "rho", "log_rho", "neutral"])
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw with :func:`gametheory.plot.fixation_curve`."""
+        from ..plot.finite import fixation_curve
+
+        return fixation_curve(self, ax=ax)
+
+
+def _sci(log10: float) -> str:
+    """A number given by its base-10 logarithm, as ``1.23e-45`` even below the smallest double."""
+    if not np.isfinite(log10):
+        return "0"
+    exponent = int(np.floor(log10))
+    mantissa = 10 ** (log10 - exponent)
+    if mantissa >= 9.995:
+        mantissa, exponent = 1.0, exponent + 1
+    if -3 <= exponent <= 3:
+        return f"{10.0**log10:.4g}"
+    return f"{mantissa:.3g}e{exponent:+d}"

@@ -35,8 +35,9 @@ Functions
     An :class:`gametheory.numerics.sde.SDEEnsemble`: sample paths, quantile bands, the deterministic trajectory.
 :func:`model_diagram`, :func:`coupling_parameters` (:mod:`.diagram`)
     The populations as boxes and who influences whose payoff through which parameter.
-:func:`stationary_distribution`, :func:`fixation_matrix`, :func:`stochastic_stability` (:mod:`.finite`)
-    Finite-population results: a stationary distribution, fixation probabilities, stochastic stability.
+:func:`stationary_distribution`, :func:`stationary_cube`, :func:`fixation_matrix`, :func:`fixation_curve`, :func:`stochastic_stability` (:mod:`.finite`)
+    Finite-population results: a stationary distribution (bars, or at the corners of the cube),
+    fixation probabilities (a matrix, or against Z or the intensity), stochastic stability.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -47,7 +48,13 @@ from __future__ import annotations
 
 from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
-from .finite import fixation_matrix, stationary_distribution, stochastic_stability
+from .finite import (
+    fixation_curve,
+    fixation_matrix,
+    stationary_cube,
+    stationary_distribution,
+    stochastic_stability,
+)
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
@@ -87,5 +94,7 @@ __all__ = [
     "coupling_parameters",
     "stationary_distribution",
     "fixation_matrix",
+    "fixation_curve",
+    "stationary_cube",
     "stochastic_stability",
 ]
