@@ -26,7 +26,7 @@ EXPECTED = [
 ]
 
 
-def test_the_six_notebooks_are_there():
+def test_the_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
