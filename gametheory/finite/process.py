@@ -402,6 +402,23 @@ class FiniteProcess:
             probabilities=np.array(rows),
         )
 
+    def simulate(self, x0_counts: Any, t_max: float | None = None, **options: Any) -> Any:
+        """Simulate runs of the chain exactly; see :func:`gametheory.finite.simulate.simulate`.
+
+        Options: ``steps``, ``n_runs``, ``seed``, ``record``, ``backend``, ``executor``,
+        ``progress``, ``chunk_size``.  Returns a :class:`~gametheory.finite.sim_results.FiniteSimulation`.
+
+        Examples
+        --------
+        >>> import gametheory as gt
+        >>> from gametheory.models import classic
+        >>> gt.moran(classic.hawk_dove(), 10, w=0.0).simulate([9, 1], 500, n_runs=10, seed=1).n_runs
+        10
+        """
+        from .simulate import simulate
+
+        return simulate(self, x0_counts, t_max, **options)
+
     def with_intensity(self, value: float) -> FiniteProcess:
         """The same process at another selection intensity (validated).
 

@@ -37,6 +37,8 @@ Functions
     The populations as boxes and who influences whose payoff through which parameter.
 :func:`stationary_distribution`, :func:`fixation_matrix`, :func:`stochastic_stability` (:mod:`.finite`)
     Finite-population results: a stationary distribution, fixation probabilities, stochastic stability.
+:func:`simulation_paths`, :func:`absorption_times`, :func:`absorbing_states` (:mod:`.finite_sim`)
+    Simulated finite populations: paths with quantile bands and the mean field, absorption times and states.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -48,6 +50,7 @@ from __future__ import annotations
 from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
 from .finite import fixation_matrix, stationary_distribution, stochastic_stability
+from .finite_sim import absorbing_states, absorption_times, simulation_paths
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
@@ -88,4 +91,7 @@ __all__ = [
     "stationary_distribution",
     "fixation_matrix",
     "stochastic_stability",
+    "simulation_paths",
+    "absorption_times",
+    "absorbing_states",
 ]
