@@ -61,6 +61,14 @@ def run_numpy(
     last event.  Returns the final ``counts``, ``events`` (the absorption event of a
     stuck run, else ``e_max``), ``stuck``, ``paths`` (runs, grid, coordinates) and ``bad``
     (a run reached a composition without valid probabilities).
+
+    Examples
+    --------
+    >>> table = np.array([[0.0, 0.0], [0.25, 0.5], [0.0, 0.0]])  # Z = 2: 1 <-> 0 or 2
+    >>> out = run_numpy(table, np.array([-1, 1]), np.array([[0, 1], [1, 0]]), np.array([1, 1]), 1,
+    ...                 np.arange(4, dtype=np.uint64), np.array([0, 10]), 10)
+    >>> out["stuck"].tolist(), out["counts"].sum(axis=1).tolist()
+    ([True, True, True, True], [2, 2, 2, 2])
     """
     n_runs, width = len(seeds), len(x0)
     counts = np.tile(x0.astype(np.int64), (n_runs, 1))
@@ -196,7 +204,16 @@ def run_numba(
     table: np.ndarray, delta: np.ndarray, moves: np.ndarray, x0: np.ndarray, index0: int,
     seeds: np.ndarray, grid: np.ndarray, e_max: int,
 ) -> dict[str, np.ndarray]:  # fmt: skip
-    """All runs, one after the other, in the compiled kernel (same arguments and output as :func:`run_numpy`)."""
+    """All runs, one after the other, in the compiled kernel (same arguments and output as :func:`run_numpy`).
+
+    Examples
+    --------
+    >>> table = np.array([[0.0, 0.0], [0.25, 0.5], [0.0, 0.0]])
+    >>> args = (table, np.array([-1, 1]), np.array([[0, 1], [1, 0]]), np.array([1, 1]), 1,
+    ...         np.arange(4, dtype=np.uint64), np.array([0, 10]), 10)
+    >>> all((run_numba(*args)[k] == run_numpy(*args)[k]).all() for k in ("counts", "events", "paths"))
+    True
+    """
     n_runs, width = len(seeds), len(x0)
     out = {
         "counts": np.zeros((n_runs, width), dtype=np.int64),

@@ -182,16 +182,17 @@ def _check_count(value: Any, name: str) -> int:
     return int(value)
 
 
-def _grid(record: Any, e_max: int, events_per_unit: int) -> np.ndarray:
-    """Event counts to record at: ``record`` points evenly over the horizon, or given times."""
+def _grid(record: Any, e_max: int, events_per_unit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Event counts to record at and their times: ``record`` points evenly over the horizon, or given times."""
     if record is None:
         record = DEFAULT_RECORD
     if record is False:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     if isinstance(record, numbers.Integral) and not isinstance(record, bool):
         if record < 2:
             raise ParameterError(f"record must be an integer >= 2 (points), times, or False, got {record}")
-        return np.unique(np.floor(np.linspace(0, e_max, int(record))).astype(np.int64))
+        grid = np.unique(np.floor(np.linspace(0, e_max, int(record))).astype(np.int64))
+        return grid, grid / events_per_unit
     times = np.asarray(record, dtype=float)
     if times.ndim != 1 or not len(times) or not np.isfinite(times).all() or (times < 0).any():
         raise ParameterError("record times must be a non-empty 1-d array of finite times >= 0")
@@ -200,7 +201,15 @@ def _grid(record: Any, e_max: int, events_per_unit: int) -> np.ndarray:
     grid = np.floor(times * events_per_unit + 1e-9).astype(np.int64)
     if grid[-1] > e_max:
         raise ParameterError(f"record time {times[-1]:g} lies beyond the horizon {e_max / events_per_unit:g}")
-    return grid
+    return grid, times
+
+
+def _check_seed(seed: Any) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        raise ParameterError(f"seed must be None, an integer >= 0 or a SeedSequence, got {seed!r:.40}")
+    return np.random.SeedSequence(None if seed is None else int(seed))
 
 
 def _resolve_backend(backend: str) -> str:
@@ -292,10 +301,10 @@ def simulate(
     if not isinstance(progress, bool):
         raise SpecificationError(f"progress must be True or False, got {progress!r:.40}")
     per_unit = sum(process.sizes)
-    grid = _grid(record, e_max, per_unit)
+    grid, t = _grid(record, e_max, per_unit)
     used = _resolve_backend(backend)
     dask = _check_executor(executor)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    root = _check_seed(seed)
     table, delta, moves = rate_table(process)
     arrays = {"table": table, "delta": delta, "moves": moves, "x0": x0, "index0": _index(process, x0),
               "grid": grid, "e_max": e_max}  # fmt: skip
@@ -312,7 +321,6 @@ def simulate(
     if out["bad"].any():
         r = int(np.argmax(out["bad"]))
         process.rates(out["counts"][r])  # raises the StateError naming the composition
-    t = grid / per_unit
     return FiniteSimulation(
         process=repr(process),
         kind=process.kind,
@@ -377,7 +385,7 @@ def mean_field(process: FiniteProcess, x0_counts: Any, t: Any) -> np.ndarray:
     >>> import gametheory as gt
     >>> from gametheory.models import classic
     >>> p = gt.pairwise_comparison(classic.hawk_dove(), 100, beta=1.0)
-    >>> mean_field(p, [20, 80], [0.0, 50.0]).round(4)  # to the mixed equilibrium V/C = 2/3
+    >>> mean_field(p, [20, 80], [0.0, 200.0]).round(4)  # to the mixed equilibrium V/C = 2/3
     array([[0.2   , 0.8   ],
            [0.6667, 0.3333]])
     """
