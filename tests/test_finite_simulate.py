@@ -253,3 +253,14 @@ def test_bad_input(kwargs, error, fragment):
     args = {"x0_counts": [5, 5], "t_max": 10.0} | kwargs
     with pytest.raises(error, match=fragment):
         p.simulate(args.pop("x0_counts"), args.pop("t_max"), **args)
+
+
+def test_dask_executor_gives_the_same_runs():
+    distributed = pytest.importorskip("distributed")
+    p = gt.pairwise_comparison(classic.hawk_dove(), 30, beta=1.0, mu=0.01)
+    a = p.simulate([10, 20], 10, n_runs=200, seed=5, chunk_size=50)
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0"
+    ) as client:
+        b = p.simulate([10, 20], 10, n_runs=200, seed=5, chunk_size=50, executor=client, progress=True)
+    np.testing.assert_array_equal(a.paths, b.paths)

@@ -402,11 +402,11 @@ class FiniteProcess:
             probabilities=np.array(rows),
         )
 
-    def simulate(self, x0_counts: Any, t_max: float | None = None, **options: Any) -> Any:
-        """Simulate runs of the chain exactly; see :func:`gametheory.finite.simulate.simulate`.
-
-        Options: ``steps``, ``n_runs``, ``seed``, ``record``, ``backend``, ``executor``,
-        ``progress``, ``chunk_size``.  Returns a :class:`~gametheory.finite.sim_results.FiniteSimulation`.
+    def simulate(
+        self, x0_counts: Any, t_max: float | None = None, *, steps: int | None = None, n_runs: int = 1,
+        seed: Any = None, record: Any = None, backend: str = "auto", executor: Any = None, progress: bool = False,
+        chunk_size: int = 256) -> Any:  # fmt: skip
+        """Exact simulation of runs of the chain (:func:`gametheory.finite.simulate.simulate`).
 
         Examples
         --------
@@ -417,7 +417,8 @@ class FiniteProcess:
         """
         from .simulate import simulate
 
-        return simulate(self, x0_counts, t_max, **options)
+        return simulate(self, x0_counts, t_max, steps=steps, n_runs=n_runs, seed=seed, record=record,
+                        backend=backend, executor=executor, progress=progress, chunk_size=chunk_size)  # fmt: skip
 
     def with_intensity(self, value: float) -> FiniteProcess:
         """The same process at another selection intensity (validated).
