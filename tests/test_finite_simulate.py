@@ -203,10 +203,14 @@ def test_mean_field_with_mutation_matches_its_equation():
     assert expit(0.0) == 0.5
 
 
-def test_refused_composition_raises():
-    p = gt.moran(classic.hawk_dove(), 10, w=1.0)  # all hawks: fitness pi_H = -0.5 <= 0
-    with pytest.raises(StateError, match="fitness"):
-        p.simulate([9, 1], 1000, n_runs=200, seed=1)
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_refused_composition_raises(backend):
+    """w = 1: hawks have fitness pi_H <= 0 from 9 hawks on; a run that gets there is refused."""
+    p = gt.moran(classic.hawk_dove(), 10, w=1.0)
+    with pytest.raises(StateError, match=r"fitness .* at composition \(9, 1\)"):
+        p.simulate([9, 1], 10, seed=1, backend=backend)  # refused at the start
+    with pytest.raises(StateError, match=r"fitness .* at composition \((9, 1|10, 0)\)"):
+        p.simulate([1, 9], 1000, n_runs=200, seed=1, backend=backend)  # refused on the way
 
 
 def test_result_object():

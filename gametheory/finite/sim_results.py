@@ -192,7 +192,7 @@ class FiniteSimulation:
             f"Simulation of {self.process}: {self.n_runs:,} runs to t = {self.t_max:g} ({self.backend})",
             f"  start {dict(zip([f'{p}:{s}' for p, s in self.coordinates], self.x0.tolist()))}; seed {self.seed}",
         ]
-        if self.absorbed.any() or "mu=0)" in self.process:
+        if self.absorbed.any():
             for label, (p, se) in self.absorbing_distribution().items():
                 lines.append(f"  {p:8.4f} +- {se:.4f}  {label}")
             mean, se = self.mean_absorption_time()

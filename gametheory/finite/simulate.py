@@ -98,13 +98,15 @@ def rate_table(process: FiniteProcess) -> tuple[np.ndarray, np.ndarray, np.ndarr
             "populations or fewer strategies"
         )
     per_pop = [compositions(z, k) for z, k in zip(sizes, ks)]
-    grids = np.meshgrid(*[np.arange(len(c)) for c in per_pop], indexing="ij")
-    ranks = [g.ravel() for g in grids]
-    counts = np.concatenate([c[r] for c, r in zip(per_pop, ranks)], axis=1)
-    rows = sum(s * (c[r] @ rad) for s, c, r, rad in zip(strides, per_pop, ranks, radix))
+    keys = [c @ rad for c, rad in zip(per_pop, radix)]
+    lengths = tuple(len(c) for c in per_pop)
     table = np.zeros((n_rows, n_moves))
-    table[rows] = _rates_or_nan(process, counts)
-    table = np.cumsum(table, axis=1)
+    n_states, block = math.prod(lengths), 1 << 15
+    for lo in range(0, n_states, block):  # block by block: the peak memory is the table's
+        ranks = np.unravel_index(np.arange(lo, min(lo + block, n_states)), lengths)
+        counts = np.concatenate([c[r] for c, r in zip(per_pop, ranks)], axis=1)
+        rows = sum(st * k[r] for st, k, r in zip(strides, keys, ranks))
+        table[rows] = np.cumsum(_rates_or_nan(process, counts), axis=1)
     offsets = process.payoff_model.offsets
     delta = np.array([strides[i] * (radix[i][b] - radix[i][a]) for i, a, b in process.moves], dtype=np.int64)
     moves = np.array([(offsets[i] + a, offsets[i] + b) for i, a, b in process.moves], dtype=np.int64)
