@@ -34,6 +34,7 @@ from .errors import (
 from .expressions import parse_expression
 from .finite.process import FiniteProcess, moran, pairwise_comparison  # noqa: E402
 from .finite.results import FixationMatrix, StationaryDistribution, StochasticStability  # noqa: E402
+from .finite.sim_results import FiniteSimulation  # noqa: E402
 from .game import Game, Population
 from .io import load_game, loads_game
 from .numerics.ensemble import Ensemble, simulate_many  # noqa: E402
@@ -52,6 +53,7 @@ __all__ = [
     "Ensemble",
     "FiniteProcess",
     "FixationMatrix",
+    "FiniteSimulation",
     "StationaryDistribution",
     "StochasticStability",
     "moran",

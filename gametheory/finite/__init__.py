@@ -6,7 +6,8 @@ strategy counts of populations of finite sizes ``Z_i``.  Its exact results
 (no simulation) are fixation probabilities and times of one mutant
 (:mod:`.exact`), the stationary distribution in the limit of small mutation
 (Fudenberg and Imhof 2006) and of the full chain with mutation (:mod:`.chain`),
-and absorption probabilities from any composition.
+and absorption probabilities from any composition; :meth:`FiniteProcess.simulate`
+samples runs of the chain itself (:mod:`.simulate`).
 
 Modules
 -------
@@ -24,6 +25,9 @@ Modules
 :mod:`.curves`
     :func:`fixation_curve`, :func:`stationary_curve`: the same results along a grid of
     population sizes or selection intensities.
+:mod:`.simulate`, :mod:`.sim_results`, :mod:`._sim_kernels`
+    Exact event-driven simulation (numba or numpy, seeded chunks, executors), the
+    mean-field limit, :class:`FiniteSimulation`.
 """
 
 from .curves import fixation_curve, stationary_curve

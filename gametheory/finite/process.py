@@ -402,6 +402,24 @@ class FiniteProcess:
             probabilities=np.array(rows),
         )
 
+    def simulate(
+        self, x0_counts: Any, t_max: float | None = None, *, steps: int | None = None, n_runs: int = 1,
+        seed: Any = None, record: Any = None, backend: str = "auto", executor: Any = None, progress: bool = False,
+        chunk_size: int = 256) -> Any:  # fmt: skip
+        """Exact simulation of runs of the chain (:func:`gametheory.finite.simulate.simulate`).
+
+        Examples
+        --------
+        >>> import gametheory as gt
+        >>> from gametheory.models import classic
+        >>> gt.moran(classic.hawk_dove(), 10, w=0.0).simulate([9, 1], 500, n_runs=10, seed=1).n_runs
+        10
+        """
+        from .simulate import simulate
+
+        return simulate(self, x0_counts, t_max, steps=steps, n_runs=n_runs, seed=seed, record=record,
+                        backend=backend, executor=executor, progress=progress, chunk_size=chunk_size)  # fmt: skip
+
     def with_intensity(self, value: float) -> FiniteProcess:
         """The same process at another selection intensity (validated).
 

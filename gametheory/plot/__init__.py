@@ -38,6 +38,8 @@ Functions
 :func:`stationary_distribution`, :func:`stationary_cube`, :func:`fixation_matrix`, :func:`fixation_curve`, :func:`stochastic_stability` (:mod:`.finite`)
     Finite-population results: a stationary distribution (bars, or at the corners of the cube),
     fixation probabilities (a matrix, or against Z or the intensity), stochastic stability.
+:func:`simulation_paths`, :func:`absorption_times`, :func:`absorbing_states` (:mod:`.finite_sim`)
+    Simulated finite populations: paths with quantile bands and the mean field, absorption times and states.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -55,6 +57,7 @@ from .finite import (
     stationary_distribution,
     stochastic_stability,
 )
+from .finite_sim import absorbing_states, absorption_times, simulation_paths
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
@@ -97,4 +100,7 @@ __all__ = [
     "fixation_curve",
     "stationary_cube",
     "stochastic_stability",
+    "simulation_paths",
+    "absorption_times",
+    "absorbing_states",
 ]
