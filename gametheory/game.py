@@ -516,17 +516,17 @@ class Game:
 
     def summary(self) -> str:
         """Text summary: populations and strategies, parameters with defaults, payoff table."""
-        from .io import game_summary
+        from .game_text import game_summary
 
         return game_summary(self)
 
     def _repr_markdown_(self) -> str:
-        from .io import game_markdown
+        from .game_text import game_markdown
 
         return game_markdown(self)
 
     def _repr_html_(self) -> str:
-        from .io import game_html
+        from .game_text import game_html
 
         return game_html(self)
 

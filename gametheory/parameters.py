@@ -111,7 +111,7 @@ class Parameter:
 
     def summary(self) -> str:
         """One line: name, default, bounds, description and source."""
-        from .io import parameter_summary
+        from .game_text import parameter_summary
 
         return parameter_summary(self)
 

@@ -34,6 +34,7 @@ LAYERS = {
     "game": 0,
     "_game_checks": 0,
     "symmetric": 0,
+    "game_text": 0,
     "io": 0,
     "reference_cases": 0,
     "codegen": 0,
@@ -66,7 +67,8 @@ FORWARDS = {
     ("gametheory.game", "gametheory.dynamics.replicator"),  # Game.replicator()
     ("gametheory.game", "gametheory.dynamics"),  # Game.dynamics(kind)
     ("gametheory.game", "gametheory.io"),  # Game.to_toml()/to_json(), Game.summary() and notebook renderings
-    ("gametheory.parameters", "gametheory.io"),  # Parameter.summary()
+    ("gametheory.parameters", "gametheory.game_text"),  # Parameter.summary()
+    ("gametheory.game", "gametheory.game_text"),  # Game.summary() and notebook renderings
     ("gametheory.dynamics.base", "gametheory.numerics.integrate"),  # Dynamics.simulate()
     ("gametheory.dynamics.base", "gametheory.numerics.ensemble"),  # Dynamics.simulate_many()
 }
