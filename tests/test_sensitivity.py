@@ -205,3 +205,23 @@ def test_salib_missing_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "SALib", None)
     with pytest.raises(SpecificationError, match="pip install"):
         gt.sensitivity_indices(ishigami_game(), ishigami, n=2)
+
+
+def test_the_plot_ranks_the_parameters_by_total_index():
+    import matplotlib.pyplot as plt
+
+    from gametheory import plot
+
+    res = gt.sensitivity_indices(ishigami_game(), ishigami, n=1024)
+    ax = res.plot()
+    assert res.ranking() == ("x1", "x2", "x3")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [plot.parameter_label(p) for p in res.ranking()]
+    widths = [p.get_width() for p in ax.patches]  # 3 ST bars (ranked), then 3 S1 bars
+    np.testing.assert_allclose(widths[:3], np.sort(res.data["ST"].values)[::-1])
+    ax = plot.sensitivity_indices(
+        gt.sensitivity_indices(ishigami_game(), ishigami, method="morris", n=8), top=2
+    )
+    assert len(ax.get_yticklabels()) == 2
+    with pytest.raises(SpecificationError, match="SensitivityIndices"):
+        plot.sensitivity_indices(object())
+    plt.close("all")
