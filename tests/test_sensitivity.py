@@ -225,3 +225,21 @@ def test_the_plot_ranks_the_parameters_by_total_index():
     with pytest.raises(SpecificationError, match="SensitivityIndices"):
         plot.sensitivity_indices(object())
     plt.close("all")
+
+
+def test_flagship_ess_outcome_is_the_closed_form_condition():
+    from gametheory.figures_sensitivity import LEVER_BOUNDS
+
+    res = gt.sensitivity_indices(cg.game(), "ess:C,E,A", dict(cg.STATUS_QUO), bounds=LEVER_BOUNDS, n=16)
+    X = res.data["X"].to_pandas()
+    # (C,E,A) is strict Nash iff every population loses by deviating there (payoffs of crisis_governance at
+    # g = n = c = 1, STATUS_QUO for the parameters not varied):
+    # government R_g - C_g + V_n + V_c - S - W + s_g - lam (V_n + V_c) + F_g = 2 - S - W - 6 lam + F_g > 0,
+    # NGO -1 + 6 tau + S + F_n + K_n > 0 and citizens 1 + W > 0 (always, on these ranges)
+    gov = 2 - X["S"] - X["W"] - 6 * X["lam"] + X["F_g"]
+    ngo = -1 + 6 * X["tau"] + X["S"] + X["F_n"] + X["K_n"]
+    assert (ngo > 0).all()
+    np.testing.assert_array_equal(res.data["Y"].values, (gov > 0).astype(float).values)
+    # the levers that do not enter the condition have exactly zero indices; F_g moves it most
+    st = res.data["ST"].to_series()
+    assert (st[["theta", "mu", "tau", "F_n", "K_n"]] == 0).all() and res.ranking()[0] == "F_g"

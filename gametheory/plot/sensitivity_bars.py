@@ -28,7 +28,8 @@ def sensitivity_indices(
     Sobol' (:func:`gametheory.sensitivity_indices`, ``method="sobol"``): a wide pale bar is the
     total index :math:`S_{Ti}` (the share of :math:`\\operatorname{Var} Y` that goes with
     :math:`p_i`, interactions included), a narrow dark bar inside it the first-order index
-    :math:`S_i` (:math:`p_i` alone); whiskers are the bootstrap confidence half-widths.  The gap
+    :math:`S_i` (:math:`p_i` alone; drawn from 0 when the estimate is negative); whiskers are the
+    bootstrap confidence half-widths (the total's above, the first order's below).  The gap
     between the two is what :math:`p_i` does through interactions.  Morris: the bar is
     :math:`\\mu^*` (mean absolute elementary effect) with its confidence half-width, the dot
     :math:`\\sigma` (spread of the effects: interactions, non-linearity).  Nothing is computed here.
@@ -72,14 +73,17 @@ def sensitivity_indices(
     rows = np.arange(len(order))
     sobol = ind.method == "sobol"
     main, conf = ind.main[order], ind.main_conf[order]
-    ax.barh(rows, main, height=0.7, color="#9DC3E6" if sobol else "#0072B2", edgecolor="white", lw=0.5)
-    ax.errorbar(main, rows, xerr=conf, fmt="none", ecolor="#333333", elinewidth=0.7, capsize=2)
+    ax.barh(rows, main, height=0.76, color="#9DC3E6" if sobol else "#0072B2", edgecolor="white", lw=0.5)
+    # the total index's whisker in the upper half of its row, the first-order bar and whisker in the lower
+    ax.errorbar(main, rows - (0.18 if sobol else 0), xerr=conf, fmt="none", ecolor="#333333", elinewidth=0.7,
+                capsize=2)  # fmt: skip
     handles = [
         Patch(facecolor="#9DC3E6" if sobol else "#0072B2", label="total $S_T$" if sobol else r"$\mu^*$")
     ]
     if sobol and ind.first is not None:
-        ax.barh(rows, ind.first[order], height=0.3, color="#0072B2", edgecolor="none")
-        ax.errorbar(ind.first[order], rows, xerr=ind.first_conf[order], fmt="none", ecolor="#0072B2",
+        first = np.clip(ind.first[order], 0, None)  # an estimate below 0 is noise around 0
+        ax.barh(rows + 0.18, first, height=0.3, color="#0072B2", edgecolor="none")
+        ax.errorbar(first, rows + 0.18, xerr=ind.first_conf[order], fmt="none", ecolor="#0072B2",
                     elinewidth=0.6, capsize=1.5)  # fmt: skip
         handles.append(Patch(facecolor="#0072B2", label="first order $S_1$"))
         ax.set_xlim(0, max(1.0, float(np.nanmax(main + conf)) * 1.05) if np.isfinite(main).any() else 1)
