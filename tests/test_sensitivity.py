@@ -243,3 +243,11 @@ def test_flagship_ess_outcome_is_the_closed_form_condition():
     # the levers that do not enter the condition have exactly zero indices; F_g moves it most
     st = res.data["ST"].to_series()
     assert (st[["theta", "mu", "tau", "F_n", "K_n"]] == 0).all() and res.ranking()[0] == "F_g"
+
+
+def test_ess_exists_sees_a_mixed_ess():
+    from gametheory.models import classic
+
+    game = classic.hawk_dove()  # one population: the mixed ESS V/C exists for 0 < V < C, (1) for V > C
+    res = gt.sensitivity_indices(game, "ess_exists", bounds={"V": (0.5, 4.0)}, params={"C": 3.0}, n=4)
+    assert (res.data["Y"].values == 1).all() and bool(res.data["constant"])

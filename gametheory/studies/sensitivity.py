@@ -51,8 +51,9 @@ __all__ = ["BUILT_IN", "SensitivityIndices", "sensitivity_indices"]
 
 #: The built-in outcomes (``name``: meaning); ``<...>`` is filled in by the caller.
 BUILT_IN: Mapping[str, str] = {
-    "ess_exists": "1 if some vertex is an ESS (a strict Nash equilibrium, gametheory.analysis.ess), else 0",
-    "ess:<profile>": "1 if the profile (e.g. 'C,E,A') is an ESS, else 0",
+    "ess_exists": "1 if gametheory.analyze finds an ESS (mixed ones included), else 0",
+    "ess:<profile>": "1 if the pure profile (e.g. 'C,E,A') is a strict Nash equilibrium (an ESS; "
+    "gametheory.analysis.ess.strict_equilibria), else 0",
     "basin_share:<label>": "share of sampled starts certified to reach the vertex or outcome <label> "
     "(gametheory.basins with options['basin_n'] starts up to t = options['t_end'])",
     "time_to:<level>": "first time the ensemble mean share of every population's first strategy is "
@@ -143,12 +144,15 @@ def _value(o: _Outcome, model: Any, dyn: Dynamics, params: dict[str, float]) -> 
     """The outcome ``o`` at ``params``."""
     if o.kind == "callable":
         value = o.function(model, dict(params))  # type: ignore[misc]
-    elif o.kind in ("ess_exists", "ess"):
+    elif o.kind == "ess_exists":  # every ESS gametheory.analyze finds, mixed ones included
+        from ..analysis.stability import analyze
+
+        value = float(len(analyze(dyn, params).ess) > 0)
+    elif o.kind == "ess":
         from ..analysis.ess import strict_equilibria
 
         strict = strict_equilibria(dyn, params)
-        value = float(strict.any()) if o.kind == "ess_exists" else float(strict[
-            [",".join(p) for p in dyn.game.profiles].index(o.argument)])  # fmt: skip
+        value = float(strict[[",".join(p) for p in dyn.game.profiles].index(o.argument)])
     elif o.kind == "basin_share":
         from .basins import basins
 
