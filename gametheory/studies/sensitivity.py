@@ -402,7 +402,8 @@ def sensitivity_indices(
         raise SpecificationError(f"unknown options {sorted(unknown)}; known: {list(OPTIONS)}")
     opts = dict(OPTIONS) | dict(options or {})
     several = isinstance(outcome, Mapping)
-    specs = dict(outcome) if several else {outcome if isinstance(outcome, str) else "outcome": outcome}
+    name = outcome if isinstance(outcome, str) else getattr(outcome, "__name__", "outcome")
+    specs = dict(outcome) if several else {name if name.isidentifier() else "outcome": outcome}
     if not specs:
         raise SpecificationError("outcome is an empty mapping; give at least one outcome")
     outcomes = [_outcome(str(k), v, dyn, opts) for k, v in specs.items()]
