@@ -43,6 +43,7 @@ from .numerics.sde import SDEEnsemble, StochasticReplicator, stochastic_replicat
 from .parameters import Parameter
 from .studies.basins import basins  # noqa: E402
 from .studies.regimes import regime_map  # noqa: E402
+from .studies.sensitivity import SensitivityIndices, sensitivity_indices  # noqa: E402
 from .studies.sweeps import sweep  # noqa: E402
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "analyze",
     "attractors",
     "basins",
+    "sensitivity_indices",
+    "SensitivityIndices",
     "corner_conditions",
     "critical_values",
     "threshold_curves",

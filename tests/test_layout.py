@@ -54,6 +54,7 @@ LAYERS = {
     "figures": 5,
     "figures_variants": 5,
     "figures_finite": 5,
+    "figures_sensitivity": 5,
     "cli": 5,
     "__main__": 5,
     "testing": 5,

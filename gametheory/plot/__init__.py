@@ -25,6 +25,9 @@ Functions
     one 3-strategy population) with rest points marked by kind.
 :func:`sensitivity` (:mod:`.sensitivity_panels`)
     One panel per coordinate; evolution curves for several values of one parameter.
+:func:`sensitivity_indices` (:mod:`.sensitivity_bars`)
+    A :class:`gametheory.SensitivityIndices`: ranked bars of Sobol' total and first-order indices
+    (or Morris :math:`\\mu^*`) with confidence intervals: which lever matters most.
 :func:`regime_map` (:mod:`.regimes`)
     A two-parameter plane coloured by the set of ESS, with the exact threshold lines.
 :func:`basins` (:mod:`.outcomes`)
@@ -61,6 +64,7 @@ from .finite_sim import absorbing_states, absorption_times, simulation_paths
 from .outcomes import attractors, basins
 from .phase import phase_portrait, rest_points
 from .regimes import regime_map
+from .sensitivity_bars import sensitivity_indices
 from .sensitivity_panels import sensitivity
 from .stochastic import stochastic_paths
 from .theme import (
@@ -90,6 +94,7 @@ __all__ = [
     "phase_portrait",
     "dynamics_panel",
     "sensitivity",
+    "sensitivity_indices",
     "regime_map",
     "basins",
     "attractors",

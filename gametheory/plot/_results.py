@@ -261,3 +261,46 @@ def attractor_shares(report: Any) -> tuple[list[tuple[Any, float]], int]:
 def start_outcomes(report: Any) -> tuple[np.ndarray, tuple[Any, ...], tuple[str, ...]]:
     """``(starts (n, d), outcome per start, state names)`` of an AttractorReport (or the grid view of basins)."""
     return np.asarray(report.starts, dtype=float), tuple(report.outcomes), tuple(report.state_names)
+
+
+@dataclass(frozen=True)
+class Indices:
+    """Sensitivity indices of one outcome as drawn (:func:`sensitivity_indices`)."""
+
+    method: str
+    parameters: tuple[str, ...]
+    main: np.ndarray  # ST (Sobol') or mu_star (Morris)
+    main_conf: np.ndarray
+    first: np.ndarray | None  # S1 (Sobol'), sigma (Morris)
+    first_conf: np.ndarray | None
+    outcome: str
+    description: str
+    n: int
+    n_evaluations: int
+
+
+def sensitivity_indices(result: Any, outcome: str | None = None) -> Indices:
+    """The indices of one outcome of a :class:`gametheory.SensitivityIndices` (or its Dataset)."""
+    import json
+
+    data = dataset(result)
+    if data is None or data.attrs.get("method") not in ("sobol", "morris") or "parameter" not in data.dims:
+        raise ResultTypeError(
+            f"expected a gametheory.SensitivityIndices (gt.sensitivity_indices), got {type(result).__name__}"
+        )
+    described = json.loads(data.attrs["outcomes"])
+    names = list(described)
+    if outcome is None:
+        outcome = names[0]
+    if outcome not in names:
+        raise SpecificationError(f"unknown outcome {outcome!r}; the result has {names}")
+    if "outcome" in data.dims:
+        data = data.sel(outcome=outcome)
+    sobol = data.attrs["method"] == "sobol"
+    main, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
+    return Indices(
+        str(data.attrs["method"]), _names(data["parameter"].values), np.asarray(data[main].values, float),
+        np.asarray(data[conf].values, float), np.asarray(data["S1" if sobol else "sigma"].values, float),
+        np.asarray(data["S1_conf"].values, float) if sobol else None, outcome, described[outcome],
+        int(data.attrs["n"]), int(data.attrs["n_evaluations"]),
+    )  # fmt: skip

@@ -112,6 +112,8 @@ def _integrate(task: Task, X0: np.ndarray, P: np.ndarray) -> Any:
 def run_task(task: Task) -> dict[str, np.ndarray]:
     """Compute one chunk (runs in the worker; compiled kernels are cached per process)."""
     s = task.settings
+    if task.kind == "call":  # a study that brings its own chunk function (gametheory.studies.sensitivity)
+        return task.inputs["function"](task.inputs)
     if task.kind == "sweep":
         raw = _integrate(task, task.inputs["x0"], task.inputs["p"])
         return {"final": raw.final, "y": raw.y, "status": raw.status}

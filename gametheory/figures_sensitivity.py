@@ -1,0 +1,76 @@
+"""The flagship's global sensitivity analysis: which policy lever decides collaborative governance.
+
+The nine levers of :data:`gametheory.models.crisis_governance.LEVERS` (the parameters section 4
+of Zeng moves) vary together, each uniform between its STATUS_QUO and OPTIMIZED value; the
+other parameters keep their (common) values.  Two outcomes: whether the all-collaborative
+profile (C, E, A) is an ESS, and the basin share of (C, E, A) (:func:`gametheory.basins`,
+``basin_n`` Sobol' starts, certified convergence by ``t_end``).  Sobol' indices
+(:func:`gametheory.sensitivity_indices`) rank the levers; :func:`figure` draws both outcomes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .models import crisis_governance as cg
+from .studies.sensitivity import SensitivityIndices, sensitivity_indices
+
+__all__ = ["LEVER_BOUNDS", "figure", "flagship_sensitivity"]
+
+#: Each lever's range: between its STATUS_QUO and its OPTIMIZED value.
+LEVER_BOUNDS = {name: (min(cg.STATUS_QUO[name], cg.OPTIMIZED[name]), max(cg.STATUS_QUO[name], cg.OPTIMIZED[name]))
+                for name in cg.LEVERS}  # fmt: skip
+
+#: The outcomes ranked: (C, E, A) an ESS (0/1), and its basin share.
+OUTCOMES = {"ESS (C,E,A)": "ess:C,E,A", "basin share of (C,E,A)": "basin_share:C,E,A"}
+
+
+def flagship_sensitivity(
+    n: int = 128,
+    *,
+    seed: int = 0,
+    basin_n: int = 64,
+    t_end: float = 100.0,
+    executor: Any = None,
+    store: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+) -> SensitivityIndices:
+    """Sobol' indices of the flagship's two outcomes with respect to the nine levers.
+
+    ``n (D + 2) = 11 n`` evaluations; each basin share integrates ``basin_n`` starts.
+
+    Examples
+    --------
+    >>> res = flagship_sensitivity(n=2, basin_n=32, t_end=20.0)
+    >>> res.parameters == tuple(LEVER_BOUNDS), res.data["Y"].shape
+    (True, (22, 2))
+    """
+    return sensitivity_indices(
+        cg.game(), OUTCOMES, dict(cg.STATUS_QUO), bounds=LEVER_BOUNDS, vary=list(LEVER_BOUNDS), n=n, seed=seed,
+        options={"basin_n": basin_n, "t_end": t_end, "seed": seed, "backend": "auto"}, executor=executor,
+        store=store, progress=progress,
+    )  # fmt: skip
+
+
+def figure(result: SensitivityIndices) -> Any:
+    """Two panels, one per outcome: the levers ranked by total Sobol' index, first-order inside.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = figure(flagship_sensitivity(n=2, basin_n=32, t_end=20.0))
+    >>> len(fig.axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from . import plot
+    from .plot.theme import PAGE_WIDTH
+
+    with plot.style():
+        fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 3.4), layout="constrained")
+    for ax, name in zip(axes, result.outcomes):
+        plot.sensitivity_indices(result, ax=ax, outcome=name)
+    return fig
