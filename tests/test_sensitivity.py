@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import gametheory as gt
 from gametheory.errors import ParameterError, SpecificationError
@@ -251,3 +252,14 @@ def test_ess_exists_sees_a_mixed_ess():
     game = classic.hawk_dove()  # one population: the mixed ESS V/C exists for 0 < V < C, (1) for V > C
     res = gt.sensitivity_indices(game, "ess_exists", bounds={"V": (0.5, 4.0)}, params={"C": 3.0}, n=4)
     assert (res.data["Y"].values == 1).all() and bool(res.data["constant"])
+
+
+def test_result_reads_as_its_dataset():
+    """The issue asks for an xarray.Dataset of indices: the result indexes, selects and exposes attrs like one."""
+    res = gt.sensitivity_indices(
+        cg.game(), "ess:C,E,A", dict(cg.OPTIMIZED), bounds={"F_g": (3, 8)}, method="morris", n=4
+    )
+    assert isinstance(res.data, xr.Dataset)
+    assert "mu_star" in res and res.attrs["method"] == "morris"
+    np.testing.assert_array_equal(res["mu_star"].values, res.data["mu_star"].values)
+    assert float(res.sel(parameter="F_g")["mu_star"]) == float(res.data["mu_star"].sel(parameter="F_g"))

@@ -210,6 +210,10 @@ class SensitivityIndices(StudyResult):
         description), ``salib`` (SALib's version), ``confidence``, provenance, ``params``.
     chunks : ChunkLog
 
+    The result reads as the :class:`xarray.Dataset` it holds (``res["ST"]``,
+    ``res.sel(parameter="F_g")``, ``res.attrs``, ``"S1" in res``); ``res.data`` is that
+    Dataset itself.
+
     Examples
     --------
     >>> import gametheory as gt
@@ -221,6 +225,18 @@ class SensitivityIndices(StudyResult):
     """
 
     _plot_function = "sensitivity_indices"
+
+    # It reads as the xarray.Dataset it holds: res["ST"], res.sel(parameter="F_g"), res.attrs, "S1" in res.
+    def __getitem__(self, key: Any) -> Any:
+        return self.data[key]
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self.data
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("data", "chunks"):
+            raise AttributeError(name)
+        return getattr(self.data, name)
 
     @property
     def method(self) -> str:
