@@ -25,6 +25,7 @@ import numpy as np
 
 from .errors import SpecificationError, calls_checked, suggest
 from .figures_finite import build_finite, finite_manifest
+from .figures_sensitivity import build_sensitivity, sensitivity_manifest
 from .figures_variants import build_variant, variant_manifest
 from .models import crisis_governance as cg
 
@@ -219,7 +220,9 @@ def manifest() -> tuple[Artifact, ...]:
     )
     # the variants' figures and tables (F_g (1 - x), logit noise, the dynamics family)
     # then the flagship in finite populations (issue 12)
-    return tuple(out) + tuple(Artifact(*row) for row in variant_manifest() + finite_manifest())
+    return tuple(out) + tuple(
+        Artifact(*row) for row in variant_manifest() + finite_manifest() + sensitivity_manifest()
+    )
 
 
 def save_figure(
@@ -351,6 +354,7 @@ def build_flagship(
     cache: dict[str, Any] = {}
     variants = {row[0] for row in variant_manifest()}
     finite = {row[0] for row in finite_manifest()}
+    sensitivity = {row[0] for row in sensitivity_manifest()}
 
     def report(key: str, params: Mapping[str, float]) -> Any:
         if key not in cache:
@@ -494,10 +498,15 @@ def build_flagship(
                     f"{grid_side}x{grid_side}x{grid_side} grid)",
                 )
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
-            elif name in variants or name in finite:
-                built = (
-                    build_variant(name, small=small) if name in variants else build_finite(name, small=small)
+            elif name in variants or name in finite or name in sensitivity:
+                builder = (
+                    build_variant
+                    if name in variants
+                    else build_finite
+                    if name in finite
+                    else build_sensitivity
                 )
+                built = builder(name, small=small)
                 if isinstance(built, dict):  # a table: {suffix: text}
                     done(name, [_write(out, name + suffix, text) for suffix, text in built.items()], t0)
                 else:

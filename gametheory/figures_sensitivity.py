@@ -10,13 +10,14 @@ profile (C, E, A) is an ESS, and the basin share of (C, E, A) (:func:`gametheory
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
 from .models import crisis_governance as cg
 from .studies.sensitivity import SensitivityIndices, sensitivity_indices
 
-__all__ = ["LEVER_BOUNDS", "figure", "flagship_sensitivity"]
+__all__ = ["LEVER_BOUNDS", "build_sensitivity", "figure", "flagship_sensitivity", "sensitivity_manifest"]
 
 #: Each lever's range: between its STATUS_QUO and its OPTIMIZED value.
 LEVER_BOUNDS = {name: (min(cg.STATUS_QUO[name], cg.OPTIMIZED[name]), max(cg.STATUS_QUO[name], cg.OPTIMIZED[name]))
@@ -74,3 +75,68 @@ def figure(result: SensitivityIndices) -> Any:
     for ax, name in zip(axes, result.outcomes):
         plot.sensitivity_indices(result, ax=ax, outcome=name)
     return fig
+
+
+def sensitivity_manifest() -> tuple[tuple[str, str, str, str, tuple[str, ...]], ...]:
+    """The sensitivity artifacts of the flagship build, ``(name, kind, section, caption, suffixes)``.
+
+    Examples
+    --------
+    >>> [row[0] for row in sensitivity_manifest()]
+    ['lever_sensitivity', 'lever_sensitivity_table']
+    """
+    return (
+        ("lever_sensitivity", "figure", "4", "which lever matters most: Sobol indices of the nine levers",
+         (".png", ".pdf")),
+        ("lever_sensitivity_table", "table", "4", "Sobol indices of the nine levers, with confidence",
+         (".md", ".tex")),
+    )  # fmt: skip
+
+
+#: Sample sizes of the build: Sobol' base sample n (11 n evaluations) and basin starts per evaluation.
+BUILD_N, BUILD_BASIN_N = 64, 32
+SMALL_N, SMALL_BASIN_N = 4, 16
+
+
+@functools.lru_cache(maxsize=2)
+def _indices(small: bool) -> SensitivityIndices:
+    """The build's indices, computed once per size (the figure and the table share them)."""
+    n, basin_n = (SMALL_N, SMALL_BASIN_N) if small else (BUILD_N, BUILD_BASIN_N)
+    return flagship_sensitivity(n=n, basin_n=basin_n)
+
+
+def build_sensitivity(name: str, *, small: bool) -> Any:
+    """One artifact of :func:`sensitivity_manifest` (the indices are computed once per build size).
+
+    Examples
+    --------
+    >>> sorted(build_sensitivity("lever_sensitivity_table", small=True))
+    ['.md', '.tex']
+    """
+    result = _indices(small)
+    if name == "lever_sensitivity":
+        return figure(result)
+    return {".md": _table(result, "md"), ".tex": _table(result, "tex")}
+
+
+def _table(result: SensitivityIndices, fmt: str) -> str:
+    """Total and first-order Sobol' indices (with confidence half-widths) per lever and outcome."""
+    data = result.data
+    outcomes = list(result.outcomes)
+    rows = []
+    for p in result.ranking(outcomes[-1]):
+        cells = [p]
+        for name in outcomes:
+            sel = {"outcome": name, "parameter": p} if "outcome" in data.dims else {"parameter": p}
+            st, conf, s1 = (float(data[v].sel(sel)) for v in ("ST", "ST_conf", "S1"))
+            cells.append(f"{st:.2f} ± {conf:.2f} ({s1:.2f})")
+        rows.append(cells)
+    head = ["lever", *(f"{o}: ST ± conf (S1)" for o in outcomes)]
+    if fmt == "md":
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines) + "\n"
+    body = [" & ".join(c.replace("±", "$\\pm$").replace("_", "\\_") for c in r) + " \\\\" for r in rows]
+    return "\n".join(["\\begin{tabular}{l" + "r" * len(outcomes) + "}", "\\toprule",
+                      " & ".join(h.replace("±", "$\\pm$") for h in head) + " \\\\", "\\midrule", *body,
+                      "\\bottomrule", "\\end{tabular}"]) + "\n"  # fmt: skip
