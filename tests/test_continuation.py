@@ -178,7 +178,7 @@ def test_diagram_draws_branches_and_marks() -> None:
     ax = res.plot()
     styles = {line.get_linestyle() for line in ax.lines}
     assert {"-", "--"} <= styles
-    assert any(t.get_text().startswith("BP") for t in ax.texts)
+    assert [t.get_text() for t in ax.texts] == ["$3$"]  # the exact value, once
     ax2 = gt.plot.bifurcation_diagram(res, coordinate=lambda s: 1 - s[0], ylabel="doves")
     assert ax2.get_ylabel() == "doves"
     with pytest.raises(gt.SpecificationError, match="coordinate"):
@@ -212,3 +212,28 @@ def test_start_at_a_given_rest_point_follows_that_branch_only() -> None:
     res = gt.continuation(classic.hawk_dove(), "V", {"C": 3.0}, span=(1.0, 2.0), start=[1.0 / 3.0])
     assert len(res.branches) == 1
     assert np.allclose(res.branches[0].states[:, 0], res.branches[0].parameter / 3.0)
+
+
+# ------------------------------------------------------------------ flagship lever diagrams
+def test_flagship_lever_f_g_corner_of_full_cooperation() -> None:
+    # at (C, E, A) = (1, 1, 1) the government's eigenvalue is -Dx(1, 1, 1) with
+    # Dx(1, 1, 1) = R_g - C_g + F_g + (1 - lam)(V_n + V_c) - S - W + s_g (the model docstring's Dx):
+    # under OPTIMIZED, 4 - 10 + F_g + 0.7 * 6 - 3 - 2 + 2 = F_g - 24/5
+    from gametheory.figures_continuation import lever_continuation, lever_diagram
+    from gametheory.models import crisis_governance as cg
+
+    o = {k: sympy.nsimplify(v) for k, v in cg.OPTIMIZED.items()}
+    F_g = sympy.Symbol("F_g")
+    dx = o["R_g"] - o["C_g"] + F_g + (1 - o["lam"]) * (o["V_n"] + o["V_c"]) - o["S"] - o["W"] + o["s_g"]
+    (critical,) = sympy.solve(dx, F_g)
+    assert critical == sympy.Rational(24, 5)
+    res = lever_continuation("F_g")
+    (bif,) = [b for b in res.bifurcations if np.allclose(b.state, 1.0)]
+    assert abs(bif.parameter - float(critical)) < 1e-8 and bif.exact == critical
+    corner = next(b for b in res.branches if np.allclose(b.states, 1.0))
+    assert all(s == "stable" for p, s in zip(corner.parameter, corner.stability) if p > critical + 1e-6)
+    assert all(b.exact is not None and b.error < 1e-12 for b in res.bifurcations)
+    fig = lever_diagram("F_g")
+    assert len(fig.axes) == 3 and len(fig.legends) == 1
+    with pytest.raises(gt.SpecificationError, match="unknown lever 'R_g'"):
+        lever_continuation("R_g")

@@ -33,14 +33,16 @@ def _vanishing_factor(expr: sympy.Expr, at: dict[sympy.Symbol, float]) -> sympy.
     num = sympy.numer(sympy.together(expr))
     if num == 0:
         return None
-    best, value = None, np.inf
+    vanishing = []
     for fac, _ in sympy.factor_list(num)[1]:
         if not fac.free_symbols:
             continue
         v = abs(complex(fac.evalf(30, subs=at)))
-        if v < value:
-            best, value = fac, v
-    return best if value < 1e-6 else None
+        if v < 1e-6:
+            # a face (x = 0, 1 - x = 0) first: at a branch point on a face the payoff factor vanishes too
+            face = len(fac.free_symbols) == 1 and sympy.degree(fac, *fac.free_symbols) == 1
+            vanishing.append((not face, v, fac))
+    return min(vanishing, key=lambda t: t[:2])[2] if vanishing else None
 
 
 def exact_value(dyn: Any, index: int, pvec: np.ndarray, bif: Any) -> sympy.Expr | None:

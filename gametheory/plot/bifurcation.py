@@ -78,6 +78,8 @@ def bifurcation_diagram(
     labels
         Write each bifurcation's kind and value next to its marker.
 
+    Each distinct bifurcation value is written once, above the panel (exact where known).
+
     Examples
     --------
     >>> import gametheory as gt
@@ -95,18 +97,24 @@ def bifurcation_diagram(
         colour = CYCLE[k % len(CYCLE)]
         for i, j, stab in _runs(b.stability):
             ax.plot(b.parameter[i : j + 1], y[i : j + 1], STYLES[stab], color=colour, lw=1.2)
+    labelled: list[float] = []
     for bif in result.bifurcations:
         marker, short = MARKERS[bif.kind]
         yv = float(f(np.asarray(bif.state)[None, :])[0])
-        ax.plot([bif.parameter], [yv], marker, ms=5, mfc="white", mec="black", mew=0.9, zorder=5)
-        if labels:
+        ax.plot([bif.parameter], [yv], marker, ms=4, mfc="white", mec="black", mew=0.8, zorder=5)
+        if labels and all(abs(bif.parameter - v) > 1e-9 * (1 + abs(v)) for v in labelled):
+            # each value once, above the panel, with a faint guide down to the points
+            labelled.append(bif.parameter)
             value = f"{bif.parameter:.4g}" if bif.exact is None else f"${sympy.latex(bif.exact)}$"
-            ax.annotate(f"{short} {value}", (bif.parameter, yv), xytext=(3, 4), textcoords="offset points",
-                        fontsize=6)  # fmt: skip
+            ax.axvline(bif.parameter, color="0.8", lw=0.5, zorder=0)
+            ax.annotate(value, (bif.parameter, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=6, rotation=90)  # fmt: skip
     ax.set_xlabel(parameter_label(result.parameter))
     ax.set_ylabel(ylabel if ylabel is not None else default_label)
     ax.set_xlim(*result.span)
-    handles = [Line2D([], [], color="black", ls=STYLES[s], lw=1.2, label=s) for s in ("stable", "unstable")]
+    present = {s for b in result.branches for s in b.stability}
+    shown = [s for s in ("stable", "unstable", "neutral") if s in present or s != "neutral"]
+    handles = [Line2D([], [], color="black", ls=STYLES[s], lw=1.2, label=s) for s in shown]
     kinds = sorted({b.kind for b in result.bifurcations}, key=list(MARKERS).index)
     handles += [
         Line2D(
