@@ -116,6 +116,19 @@ class Bifurcation:
 class ContinuationResult:
     """Rest-point branches of a dynamics over a parameter span, with their bifurcations.
 
+    Attributes
+    ----------
+    parameter : str
+        The continuation parameter.
+    span : (float, float)
+        Its range.
+    branches : tuple of Branch
+    bifurcations : tuple of Bifurcation
+        Sorted by parameter value; one per distinct (parameter, state).
+    state_names : tuple of str
+    notes : tuple of str
+        Branches that stopped before the span's end or the state space's edge, and why.
+
     Examples
     --------
     >>> from gametheory.models import classic
@@ -132,6 +145,7 @@ class ContinuationResult:
     branches: tuple[Branch, ...]
     bifurcations: tuple[Bifurcation, ...]
     state_names: tuple[str, ...]
+    notes: tuple[str, ...] = ()
     dynamics: Any = dataclasses.field(repr=False, compare=False, default=None)
 
     def summary(self) -> str:
@@ -151,6 +165,7 @@ class ContinuationResult:
             state = ", ".join(f"{v:.6g}" for v in f.state)
             exact = "" if f.exact is None else f" = {f.exact} (|error| {f.error:.1e})"
             lines.append(f"  {f.kind} at {self.parameter} = {f.parameter:.12g}{exact}, state ({state})")
+        lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
     def __repr__(self) -> str:

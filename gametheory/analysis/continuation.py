@@ -304,7 +304,13 @@ def continuation(
         bifurcations.append(dataclasses.replace(f, exact=value))
     bifurcations.sort(key=lambda f: f.parameter)
     return ContinuationResult(
-        parameter, (lo, hi), tuple(tracer.branches), tuple(bifurcations), dyn.state_names, dyn
+        parameter,
+        (lo, hi),
+        tuple(tracer.branches),
+        tuple(bifurcations),
+        dyn.state_names,
+        tuple(tracer.notes),
+        dyn,
     )
 
 
@@ -327,7 +333,8 @@ class _Tracer:
         self.h0, self.hmax, self.max_steps, self.tol, self.margin = h0, hmax, max_steps, tol, margin
         self.branches: list[Branch] = []
         self.found: list[Bifurcation] = []
-        self.pending: list[tuple[Bifurcation, np.ndarray]] = []  # branch points with their tangent
+        self.pending: list[tuple[Bifurcation, np.ndarray, np.ndarray]] = []  # branch points, state, tangent
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------------ tracing
     def trace(
@@ -388,6 +395,11 @@ class _Tracer:
                         break
                 h *= 0.5
             if accepted is None:
+                if min(z[-1] - self.lo, self.hi - z[-1]) > 1e-9 * (self.hi - self.lo):
+                    self.notes.append(
+                        f"a branch stopped at {self._name()} = {z[-1]:.6g}: no step down to {1e-9 * self.h0:.1e} "
+                        "passed the corrector's checks (a singular point, or rest points too close to tell apart)"
+                    )
                 break
             zn, tn, iters = accepted
             if not self.lo <= zn[-1] <= self.hi:  # land on the end of the span instead
@@ -408,6 +420,10 @@ class _Tracer:
             z, t, tests = zn, tn, new_tests
             points.append(z)
             h = min(self.hmax, h * 1.5) if iters <= 3 else h
+        else:
+            self.notes.append(
+                f"a branch reached max_steps = {self.max_steps} at {self._name()} = {z[-1]:.6g}"
+            )
         return points
 
     def _step_tests(
