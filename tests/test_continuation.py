@@ -46,7 +46,12 @@ def test_hawk_dove_mixed_point_hits_the_corner_at_v_equals_c() -> None:
     # the mixed branch is x = V / C exactly, a sink
     mixed = next(b for b in res.branches if not np.allclose(b.states, 1.0) and not np.allclose(b.states, 0.0))
     assert np.allclose(mixed.states[:, 0], mixed.parameter / C, atol=1e-11)
-    assert all(s == "stable" for s, i in zip(mixed.stability, mixed.inside) if i)
+    # (its last point inside is the corner itself, at the bifurcation: neutral there)
+    assert mixed.parameter[mixed.inside].max() == pytest.approx(C, abs=1e-12)
+    assert mixed.stability[int(np.argmax(mixed.parameter * mixed.inside))] == "neutral"
+    assert all(
+        s == "stable" for s, i, v in zip(mixed.stability, mixed.inside, mixed.parameter) if i and v < C - 1e-6
+    )
 
 
 def test_two_population_corner_eigenvalue_b_minus_c() -> None:

@@ -417,6 +417,9 @@ class _Tracer:
                 points.append(zn)
                 break
             new_tests = self._step_tests(z, t, zn, tn, tests, h)
+            edge = self._edge_point(z, t, zn)
+            if edge is not None:  # the branch leaves the state space: keep the point on its edge
+                points.append(edge)
             z, t, tests = zn, tn, new_tests
             points.append(z)
             h = min(self.hmax, h * 1.5) if iters <= 3 else h
@@ -425,6 +428,31 @@ class _Tracer:
                 f"a branch reached max_steps = {self.max_steps} at {self._name()} = {z[-1]:.6g}"
             )
         return points
+
+    def _edge_point(self, z: np.ndarray, t: np.ndarray, zn: np.ndarray) -> np.ndarray | None:
+        """Where the step ``z -> zn`` crosses the edge of the state space (``None`` if it does not)."""
+        from scipy.optimize import brentq
+
+        def depth(x: np.ndarray) -> float:  # >= 0 inside: the smallest share of any strategy
+            return min(
+                min(float(x[sl].min()), 1.0 - float(x[sl].sum())) for sl in self.dyn.population_slices()
+            )
+
+        if not (depth(z[:-1]) > 1e-12 and depth(zn[:-1]) < -1e-12):
+            return None
+
+        def g(s: float) -> float:
+            got = self.sys.correct(z, t, s, self.tol, max_iter=30)
+            if got is None:
+                raise ArithmeticError
+            return depth(got[0][:-1])
+
+        try:
+            s = brentq(g, 0.0, float(t @ (zn - z)), xtol=1e-14)
+            got = self.sys.correct(z, t, s, self.tol, max_iter=30)
+        except (ArithmeticError, ValueError, RuntimeError):
+            return None
+        return None if got is None else got[0]
 
     def _step_tests(
         self, z: np.ndarray, t: np.ndarray, zn: np.ndarray, tn: np.ndarray, tests: np.ndarray, h: float
