@@ -112,7 +112,9 @@ def bifurcation_diagram(
     ax.set_xlabel(parameter_label(result.parameter))
     ax.set_ylabel(ylabel if ylabel is not None else default_label)
     ax.set_xlim(*result.span)
-    present = {stab for b in result.branches for _, _, stab in _runs(b.stability)}  # the styles drawn
+    present = {  # the styles drawn: runs with a visible segment
+        stab for b in result.branches for i, j, stab in _runs(b.stability) if b.inside[i : j + 1].sum() >= 2
+    }
     shown = [s for s in ("stable", "unstable", "neutral") if s in present or s != "neutral"]
     handles = [Line2D([], [], color="black", ls=STYLES[s], lw=1.2, label=s) for s in shown]
     kinds = sorted({b.kind for b in result.bifurcations}, key=list(MARKERS).index)
