@@ -242,3 +242,42 @@ def test_flagship_lever_f_g_corner_of_full_cooperation() -> None:
     assert len(fig.axes) == 3 and len(fig.legends) == 1
     with pytest.raises(gt.SpecificationError, match="unknown lever 'R_g'"):
         lever_continuation("R_g")
+
+
+def test_flagship_interior_fold_in_k_n_against_the_hand_coded_payoff_differences() -> None:
+    # interior rest points solve Dx = Dy = Dz = 0 (the model docstring's payoff differences, typed
+    # here); there J = diag(x(1-x), y(1-y), z(1-z)) dD/d(x, y, z), so a fold is where also
+    # det dD/d(x, y, z) = 0: solved at 40 digits from the continuation's point
+    from gametheory.figures_continuation import lever_continuation
+    from gametheory.models import crisis_governance as cg
+
+    o = {k: mpmath.mpf(sympy.nsimplify(v).p) / sympy.nsimplify(v).q for k, v in cg.OPTIMIZED.items()}
+
+    def D(x, y, z, K_n):  # noqa: N803 - the paper's name
+        dx = (o["R_g"] - o["C_g"] + o["F_g"] * o["theta"] + o["L_g"] + (1 - o["lam"]) * (o["V_n"] * y + o["V_c"] * z)
+              - o["S"] * y - o["W"] * z + (1 - o["theta"]) * o["F_g"] * z - o["L_g"] * (y + z - y * z)
+              + o["s_g"] * y * z)  # fmt: skip
+        dy = (o["R_n"] * o["mu"] - o["C_n"] + (o["C_n"] * o["tau"] + o["S"] + o["F_n"]) * x
+              + ((1 - o["mu"]) * o["R_n"] + K_n) * z + o["s_n"] * x * z)  # fmt: skip
+        dz = (o["R_c"] - o["C_c"] + o["D_c"] + (o["R_c"] * o["b_g"] + o["W"] - o["D_c"]) * x
+              + (o["R_c"] * o["b_n"] - o["D_c"]) * y + (o["s_c"] + o["D_c"]) * x * y)  # fmt: skip
+        return [dx, dy, dz]
+
+    def system(x, y, z, K_n):  # noqa: N803
+        h = mpmath.mpf(10) ** -20
+        v = [x, y, z]
+        cols = []
+        for i in range(3):
+            up, dn = list(v), list(v)
+            up[i] += h
+            dn[i] -= h
+            cols.append([(a - b) / (2 * h) for a, b in zip(D(*up, K_n), D(*dn, K_n))])
+        return [*D(x, y, z, K_n), mpmath.det(mpmath.matrix(cols))]
+
+    res = lever_continuation("K_n")
+    (fold,) = [b for b in res.bifurcations if b.kind == "fold"]
+    mpmath.mp.dps = 40
+    root = mpmath.findroot(system, [*map(mpmath.mpf, fold.state), mpmath.mpf(fold.parameter)])
+    assert abs(fold.parameter - float(root[3])) < 1e-8
+    assert np.allclose(fold.state, [float(r) for r in root[:3]], atol=1e-6)
+    assert abs(float(fold.exact) - float(root[3])) < 1e-12

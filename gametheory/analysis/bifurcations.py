@@ -2,8 +2,9 @@ r"""Exact bifurcation values of polynomial systems (used by :mod:`~gametheory.an
 
 A numerically located bifurcation :math:`(x^*, p^*)` of :math:`\dot x = F(x; p)`
 solves :math:`F = 0` together with a condition: :math:`\det F_x = 0` for a fold or
-a branch point, :math:`\operatorname{tr} F_x = 0` for a Hopf point of a planar
-system.  When every right-hand side is polynomial (rational) in the states and
+a branch point, :math:`\prod_{i<j}(\lambda_i + \lambda_j) = 0` for a Hopf point
+(:math:`\operatorname{tr} F_x` in the plane, :math:`e_1 e_2 - e_3` of the characteristic
+polynomial's elementary symmetric functions in three dimensions).  When every right-hand side is polynomial (rational) in the states and
 :math:`p` (the other parameters exact rationals), each equation is factored and
 only the factor vanishing at the point is kept (so a replicator corner, where
 :math:`F_i = x_i(1 - x_i)\Delta_i`, contributes :math:`x_i = 0` or :math:`1 - x_i = 0`
@@ -24,7 +25,7 @@ import sympy
 __all__ = ["exact_value"]
 
 #: Largest number of unknowns eliminated (states left after the linear factors, plus p).
-MAX_UNKNOWNS = 3
+MAX_UNKNOWNS = 4
 #: Agreement required between the exact and the numerical value.
 AGREEMENT = 1e-8
 
@@ -72,9 +73,14 @@ def exact_value(dyn: Any, index: int, pvec: np.ndarray, bif: Any) -> sympy.Expr 
         if not all(e.is_rational_function(*states, p) for e in F):
             return None
         if bif.kind == "hopf":
-            if len(states) != 2:
+            J = sympy.Matrix(dyn.jacobian()).xreplace(subs)
+            if len(states) == 2:  # lambda_1 + lambda_2
+                cond = J.trace()
+            elif len(states) == 3:  # prod_{i<j} (lambda_i + lambda_j) = e1 e2 - e3
+                e2 = sum(J.extract([i, j], [i, j]).det() for i in range(3) for j in range(i + 1, 3))
+                cond = J.trace() * e2 - J.det()
+            else:
                 return None
-            cond = sympy.Matrix(dyn.jacobian()).xreplace(subs).trace()
         else:
             cond = sympy.Matrix(dyn.jacobian()).xreplace(subs).det()
         at = {s: float(v) for s, v in zip(states, bif.state)} | {p: float(bif.parameter)}

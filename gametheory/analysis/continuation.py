@@ -141,17 +141,20 @@ def _eig(J: np.ndarray) -> np.ndarray:
 
 
 def _hopf_test(eig: np.ndarray) -> float:
+    """:math:`\\prod_{i<j} (\\lambda_i + \\lambda_j)`, each factor scaled by :math:`|\\lambda_i| + |\\lambda_j|`
+    (so a centre that stays a centre, where a factor is rounding noise, gives ~1e-16, not a sign)."""
     d = len(eig)
     out = 1.0 + 0j
     for i in range(d):
         for j in range(i + 1, d):
-            out *= eig[i] + eig[j]
+            out *= (eig[i] + eig[j]) / max(abs(eig[i]) + abs(eig[j]), 1e-300)
     return float(out.real)
 
 
 def _tests(sys: _System, z: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Fold, branch-point and Hopf test functions at ``z`` (tangent ``t``)."""
-    det = float(np.linalg.det(np.vstack([sys.A(z), t])))
+    """Fold, branch-point and Hopf test functions at ``z`` (tangent ``t``), each scaled to [-1, 1]."""
+    M = np.vstack([sys.A(z), t])
+    det = float(np.linalg.det(M)) / max(float(np.prod(np.linalg.norm(M, axis=1))), 1e-300)  # Hadamard
     return np.array([t[-1], det, _hopf_test(_eig(sys.Fx(z)))])
 
 
