@@ -204,6 +204,7 @@ def test_diagram_draws_branches_and_marks() -> None:
         ({"parameter": "V", "start": [0.5, 0.5]}, gt.StateError, "1 coordinates"),
         ({"parameter": "V", "start": 9.0}, gt.SpecificationError, "outside the span"),
         ({"parameter": "V", "max_steps": 0}, gt.SpecificationError, "max_steps"),
+        ({"parameter": "V", "step": 0.1}, gt.SpecificationError, "step"),
     ],
 )
 def test_bad_input(kwargs: dict, error: type, fragment: str) -> None:

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .._checks import as_dynamics
+from .._checks import as_dynamics, keywords_checked
 from ..codegen import compile_expressions
 from ..dynamics.base import Dynamics
 from ..errors import SpecificationError, StateError
@@ -186,6 +186,7 @@ def _positive(name: str, value: Any) -> float:
     return v
 
 
+@keywords_checked
 def continuation(
     model: Any,
     parameter: str,
