@@ -12,6 +12,7 @@ from ._version import __version__  # noqa: E402
 # to the name ``sweep`` on the package, hiding the function of that name.)
 from .analysis.attractors import AttractorReport, attractors  # noqa: E402
 from .analysis.audit import AuditReport, audit  # noqa: E402
+from .analysis.continuation import ContinuationResult, continuation  # noqa: E402
 from .analysis.corners import corner_conditions  # noqa: E402
 from .analysis.equilibria import rest_points  # noqa: E402
 from .analysis.ess import strict_equilibria  # noqa: E402
@@ -50,6 +51,8 @@ __all__ = [
     "AttractorReport",
     "AuditReport",
     "audit",
+    "continuation",
+    "ContinuationResult",
     "from_equations",
     "Ensemble",
     "FiniteProcess",

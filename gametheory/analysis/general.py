@@ -99,7 +99,7 @@ def analyze_numerically(
             sol = root(
                 lambda x: f(x[:, None], p[:, None])[:, 0],
                 x0,
-                jac=lambda x: jac(x[:, None], p[:, None])[:, :, 0],
+                jac=lambda x: jac(x[:, None], p[:, None])[..., 0].reshape(d, d),  # (1,) for d = 1
                 method="hybr",
             )
         x = np.asarray(sol.x, dtype=float)

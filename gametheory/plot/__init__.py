@@ -43,6 +43,9 @@ Functions
     fixation probabilities (a matrix, or against Z or the intensity), stochastic stability.
 :func:`simulation_paths`, :func:`absorption_times`, :func:`absorbing_states` (:mod:`.finite_sim`)
     Simulated finite populations: paths with quantile bands and the mean field, absorption times and states.
+:func:`bifurcation_diagram` (:mod:`.bifurcation`)
+    A :func:`gametheory.continuation` result: branches of rest points against the parameter
+    (stable solid, unstable dashed), bifurcations marked with their exact values.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -51,6 +54,7 @@ The result objects are read in one place, :mod:`gametheory.plot._results`.
 
 from __future__ import annotations
 
+from .bifurcation import bifurcation_diagram
 from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
 from .finite import (
@@ -108,4 +112,5 @@ __all__ = [
     "simulation_paths",
     "absorption_times",
     "absorbing_states",
+    "bifurcation_diagram",
 ]
