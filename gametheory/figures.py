@@ -24,10 +24,19 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecificationError, calls_checked, suggest
+from .figures_continuation import build_continuation, continuation_manifest
 from .figures_finite import build_finite, finite_manifest
 from .figures_sensitivity import build_sensitivity, sensitivity_manifest
 from .figures_variants import build_variant, variant_manifest
 from .models import crisis_governance as cg
+
+#: The builds that extend the flagship set: (manifest function, builder), in build order.
+_EXTENSIONS: tuple[tuple[Callable[[], Any], Callable[..., Any]], ...] = (
+    (variant_manifest, build_variant),
+    (finite_manifest, build_finite),
+    (continuation_manifest, build_continuation),
+    (sensitivity_manifest, build_sensitivity),
+)
 
 __all__ = [
     "Artifact",
@@ -220,9 +229,7 @@ def manifest() -> tuple[Artifact, ...]:
     )
     # the variants' figures and tables (F_g (1 - x), logit noise, the dynamics family)
     # then the flagship in finite populations (issue 12)
-    return tuple(out) + tuple(
-        Artifact(*row) for row in variant_manifest() + finite_manifest() + sensitivity_manifest()
-    )
+    return tuple(out) + tuple(Artifact(*row) for manifest_, _ in _EXTENSIONS for row in manifest_())
 
 
 def save_figure(
@@ -352,9 +359,7 @@ def build_flagship(
     n_sens = 3 if small else 5
     say = log or (lambda _line: None)
     cache: dict[str, Any] = {}
-    variants = {row[0] for row in variant_manifest()}
-    finite = {row[0] for row in finite_manifest()}
-    sensitivity = {row[0] for row in sensitivity_manifest()}
+    builders = {row[0]: build for manifest_, build in _EXTENSIONS for row in manifest_()}
 
     def report(key: str, params: Mapping[str, float]) -> Any:
         if key not in cache:
@@ -498,15 +503,8 @@ def build_flagship(
                     f"{grid_side}x{grid_side}x{grid_side} grid)",
                 )
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
-            elif name in variants or name in finite or name in sensitivity:
-                builder = (
-                    build_variant
-                    if name in variants
-                    else build_finite
-                    if name in finite
-                    else build_sensitivity
-                )
-                built = builder(name, small=small)
+            elif name in builders:  # the variants, finite populations, bifurcations, sensitivity
+                built = builders[name](name, small=small)
                 if isinstance(built, dict):  # a table: {suffix: text}
                     done(name, [_write(out, name + suffix, text) for suffix, text in built.items()], t0)
                 else:

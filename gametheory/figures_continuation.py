@@ -25,7 +25,13 @@ from .models import crisis_governance as cg
 from .plot import bifurcation_diagram, parameter_label, state_label, style
 from .plot.theme import PAGE_WIDTH
 
-__all__ = ["FLAGSHIP_DIAGRAM_LEVERS", "lever_continuation", "lever_diagram"]
+__all__ = [
+    "FLAGSHIP_DIAGRAM_LEVERS",
+    "build_continuation",
+    "continuation_manifest",
+    "lever_continuation",
+    "lever_diagram",
+]
 
 #: The levers drawn by default (penalties and resources of section 4).
 FLAGSHIP_DIAGRAM_LEVERS = ("F_g", "F_n", "S", "W")
@@ -96,3 +102,31 @@ def lever_diagram(
         f"Rest points against {parameter_label(lever)} (other parameters: {calibration})", fontsize=8
     )
     return fig
+
+
+def continuation_manifest() -> tuple[tuple[str, str, str, str, tuple[str, ...]], ...]:
+    """One bifurcation diagram per section-4 lever, ``(name, kind, section, caption, suffixes)``.
+
+    Examples
+    --------
+    >>> [row[0] for row in continuation_manifest()][:2]
+    ['bifurcation_lam', 'bifurcation_S']
+    """
+    return tuple(
+        (f"bifurcation_{lever}", "figure", "4", f"rest points against {lever} (OPTIMIZED otherwise): stability, "
+         "bifurcations", (".png", ".pdf"))
+        for lever in cg.LEVERS
+    )  # fmt: skip
+
+
+def build_continuation(name: str, *, small: bool) -> Any:
+    """The figure of one artifact of :func:`continuation_manifest` (the same in small mode: it is quick).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(build_continuation("bifurcation_W", small=True).axes)
+    3
+    """
+    return lever_diagram(name.removeprefix("bifurcation_"))

@@ -61,9 +61,13 @@ def stationary(params, z, beta):
 
 
 def test_manifest_appends_the_finite_artifacts():
+    """The finite-population artifacts come right after the variants (issue 12), before later extensions."""
     names = [a.name for a in figures.manifest()]
     new = [row[0] for row in finite_manifest()]
-    assert names[-len(new) :] == new and len(names) == len(set(names))
+    start = names.index(new[0])
+    assert names[start : start + len(new)] == new and len(names) == len(set(names))
+    variants = [row[0] for row in figures.variant_manifest()]
+    assert names[start - len(variants) : start] == variants
 
 
 @pytest.mark.parametrize("label, params", [("STATUS_QUO", cg.STATUS_QUO), ("OPTIMIZED", cg.OPTIMIZED)])

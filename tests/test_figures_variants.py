@@ -15,7 +15,6 @@ from scipy.stats import qmc  # noqa: E402
 
 import gametheory as gt  # noqa: E402
 from gametheory import figures  # noqa: E402
-from gametheory.figures_finite import finite_manifest  # noqa: E402
 from gametheory.figures_variants import LOGIT_TABLE_ETAS, logit_branch, variant_manifest  # noqa: E402
 from gametheory.models import crisis_governance as cg  # noqa: E402
 
@@ -45,7 +44,8 @@ def hand_advantages(x, params):
 def test_manifest_appends_the_variants_and_keeps_the_flagship_order():
     names = [a.name for a in figures.manifest()]
     new = [row[0] for row in variant_manifest()]
-    after = len(finite_manifest())  # the finite-population artifacts come last (issue 12)
+    # later extensions (finite populations, bifurcation diagrams, sensitivity) come after the variants
+    after = sum(len(manifest()) for manifest, _ in figures._EXTENSIONS[1:])
     assert names[-len(new) - after : len(names) - after] == new and len(names) == len(set(names))
     assert {"accountability_phase", "logit_noise", "dynamics_panel"} <= set(new)
 

@@ -102,10 +102,14 @@ def bifurcation_diagram(
         marker, short = MARKERS[bif.kind]
         yv = float(f(np.asarray(bif.state)[None, :])[0])
         ax.plot([bif.parameter], [yv], marker, ms=4, mfc="white", mec="black", mew=0.8, zorder=5)
-        if labels and all(abs(bif.parameter - v) > 1e-9 * (1 + abs(v)) for v in labelled):
-            # each value once, above the panel, with a faint guide down to the points
+        # each value once, above the panel, with a faint guide down to the points; labels closer than
+        # 5% of the span to one already written are left out (the guide stays), and a long exact value
+        # (a radical) is written as a decimal so that labels stay legible
+        gap = 0.05 * (result.span[1] - result.span[0])
+        if labels and all(abs(bif.parameter - v) > gap for v in labelled):
             labelled.append(bif.parameter)
-            value = f"{bif.parameter:.4g}" if bif.exact is None else f"${sympy.latex(bif.exact)}$"
+            short_exact = bif.exact is not None and len(sympy.sstr(bif.exact)) <= 6
+            value = f"${sympy.latex(bif.exact)}$" if short_exact else f"{bif.parameter:.4g}"
             ax.axvline(bif.parameter, color="0.8", lw=0.5, zorder=0)
             ax.annotate(value, (bif.parameter, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=6, rotation=90)  # fmt: skip
