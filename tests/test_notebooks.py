@@ -23,6 +23,7 @@ EXPECTED = [
     "05_scaling_out",
     "06_dynamics_zoo",
     "07_finite_populations",
+    "08_bifurcations_and_sensitivity",
 ]
 
 
