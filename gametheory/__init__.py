@@ -33,6 +33,7 @@ from .errors import (
     StoreError,
 )
 from .expressions import parse_expression
+from .finite.curves import fixation_curve, stationary_curve  # noqa: E402
 from .finite.process import FiniteProcess, moran, pairwise_comparison  # noqa: E402
 from .finite.results import FixationMatrix, StationaryDistribution, StochasticStability  # noqa: E402
 from .finite.sim_results import FiniteSimulation  # noqa: E402
@@ -61,6 +62,8 @@ __all__ = [
     "StationaryDistribution",
     "StochasticStability",
     "moran",
+    "fixation_curve",
+    "stationary_curve",
     "pairwise_comparison",
     "Equilibrium",
     "StabilityKind",

@@ -122,20 +122,20 @@ def test_readme_numbers():
 def test_fixation_curve_matches_the_closed_form(params):
     pairs = [(r, m) for r, m, _ in KEY_TRANSITIONS]
     base = finite_process(params)
-    fc = gt.finite.fixation_curve(base, pairs, sizes=[2, 7, 30, 100])
+    fc = gt.fixation_curve(base, pairs, sizes=[2, 7, 30, 100])
     for k, (r, m) in enumerate(pairs):
         for t, z in enumerate([2, 7, 30, 100]):
             # 1e-9 relative in log space: double-precision sums of at most 100 terms
             expected = float(mpmath.log(rho(r, m, params, z, 1.0)))
             assert fc.log_probabilities[k, t] == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert fc.neutral[k].tolist() == [0.5, 1 / 7, 1 / 30, 0.01]
-    fb = gt.finite.fixation_curve(base, pairs[0], intensities=[0.0, 0.5])
+    fb = gt.fixation_curve(base, pairs[0], intensities=[0.0, 0.5])
     assert fb.variable == "beta" and fb.probabilities[0, 0] == pytest.approx(0.01)
 
 
 def test_stationary_curve_over_sizes_matches_single_processes():
     base = gt.pairwise_comparison(classic.hawk_dove(), 10, beta=0.5)
-    st = gt.finite.stationary_curve(base, sizes=[3, 8])
+    st = gt.stationary_curve(base, sizes=[3, 8])
     for row, z in zip(st.probabilities, [3, 8]):
         direct = gt.pairwise_comparison(classic.hawk_dove(), z, beta=0.5).stationary_distribution()
         assert row.tolist() == direct.probabilities.tolist()
@@ -145,20 +145,20 @@ def test_stationary_curve_over_sizes_matches_single_processes():
 def test_bad_grids_are_refused():
     base = gt.pairwise_comparison(classic.hawk_dove(), 10)
     with pytest.raises(SpecificationError, match="exactly one grid"):
-        gt.finite.fixation_curve(base, ("H", "D"))
+        gt.fixation_curve(base, ("H", "D"))
     with pytest.raises(SpecificationError, match="integer >= 2"):
-        gt.finite.fixation_curve(base, ("H", "D"), sizes=[1, 5])
+        gt.fixation_curve(base, ("H", "D"), sizes=[1, 5])
     with pytest.raises(SpecificationError, match="FiniteProcess"):
-        gt.finite.stationary_curve(classic.hawk_dove(), sizes=[5])
+        gt.stationary_curve(classic.hawk_dove(), sizes=[5])
     with pytest.raises(SpecificationError, match="transitions"):
-        gt.finite.fixation_curve(base, [], sizes=[5])
+        gt.fixation_curve(base, [], sizes=[5])
     sd = base.stationary_distribution()
     with pytest.raises(SpecificationError, match="2 or 3 populations"):
         gt.plot.stationary_cube(sd)
 
 
 def test_result_is_immutable_and_draws():
-    fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.0), ("H", "D"), sizes=[5, 10])
+    fc = gt.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.0), ("H", "D"), sizes=[5, 10])
     with pytest.raises(ValueError):
         fc.log_probabilities[0, 0] = 1.0
     assert "x neutral" in fc.summary() and len(fc.to_frame()) == 2

@@ -29,7 +29,3 @@ Modules
     Exact event-driven simulation (numba or numpy, seeded chunks, executors), the
     mean-field limit, :class:`FiniteSimulation`.
 """
-
-from .curves import fixation_curve, stationary_curve
-
-__all__ = ["fixation_curve", "stationary_curve"]

@@ -86,7 +86,7 @@ def fixation_curve(
     >>> import gametheory as gt
     >>> from gametheory.models import classic
     >>> p = gt.pairwise_comparison(classic.hawk_dove(), 20)
-    >>> fc = gt.finite.fixation_curve(p, [("D", "H"), ("H", "D")], intensities=[0.0, 1.0])
+    >>> fc = gt.fixation_curve(p, [("D", "H"), ("H", "D")], intensities=[0.0, 1.0])
     >>> fc.transitions, fc.probabilities.round(4).tolist()
     (('D -> H', 'H -> D'), [[0.05, 0.6288], [0.05, 0.0009]])
     """
@@ -125,7 +125,7 @@ def stationary_curve(
     --------
     >>> import gametheory as gt
     >>> from gametheory.models import classic
-    >>> st = gt.finite.stationary_curve(gt.pairwise_comparison(classic.hawk_dove(), 10), sizes=[5, 50])
+    >>> st = gt.stationary_curve(gt.pairwise_comparison(classic.hawk_dove(), 10), sizes=[5, 50])
     >>> st.intensity_name, st.probabilities[:, 0].round(4).tolist()
     ('Z', [0.9399, 1.0])
     """

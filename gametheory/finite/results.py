@@ -251,7 +251,7 @@ class FixationCurve:
     --------
     >>> import gametheory as gt
     >>> from gametheory.models import classic
-    >>> fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.0), ("H", "D"), sizes=[5, 10])
+    >>> fc = gt.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.0), ("H", "D"), sizes=[5, 10])
     >>> fc.probabilities.round(12).tolist(), fc.neutral.tolist()
     ([[0.2, 0.1]], [[0.2, 0.1]])
     """

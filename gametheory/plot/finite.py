@@ -231,7 +231,7 @@ def fixation_curve(result: Any, ax: Axes | None = None) -> Axes:
     --------
     >>> import gametheory as gt
     >>> from gametheory.models import classic
-    >>> fc = gt.finite.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.5), ("H", "D"), sizes=[5, 10, 20])
+    >>> fc = gt.fixation_curve(gt.moran(classic.hawk_dove(), 10, w=0.5), ("H", "D"), sizes=[5, 10, 20])
     >>> [line.get_label() for line in fixation_curve(fc).get_lines()]
     ['H -> D', 'neutral 1/Z']
     """
