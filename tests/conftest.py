@@ -52,3 +52,13 @@ def wang():
 @pytest.fixture(scope="session")
 def jordan():
     return load_reference_case("jordan1993_matching_pennies")
+
+
+@pytest.fixture(autouse=True)
+def _restore_mpmath_precision():
+    """A test that sets mpmath's global precision must not change the next test's arithmetic."""
+    import mpmath
+
+    dps = mpmath.mp.dps
+    yield
+    mpmath.mp.dps = dps

@@ -21,7 +21,14 @@ from gametheory.figures_finite import KEY_TRANSITIONS, build_finite, finite_mani
 from gametheory.models import classic  # noqa: E402
 from gametheory.models import crisis_governance as cg  # noqa: E402
 
-mpmath.mp.dps = 400  # enough digits that 1e-173 next to 1 survives every sum
+DIGITS = 400  # enough digits that 1e-173 next to 1 survives every sum (a local context: never global)
+
+
+@pytest.fixture(autouse=True)
+def _high_precision():
+    """Every test here computes at DIGITS digits (1 - p for p within 1e-130 of 1), restored afterwards."""
+    with mpmath.workdps(DIGITS):
+        yield
 
 
 def advantage(profile, i, params):
@@ -38,26 +45,28 @@ def advantage(profile, i, params):
 def rho(resident, mutant, params, z, beta):
     """Fermi process, monomorphic partners: T-/T+ = exp(-beta*Delta), so rho = 1 / sum_k exp(-beta*Delta*k)."""
     i = next(k for k in range(3) if resident[k] != mutant[k])
-    d = mpmath.mpf(advantage(mutant, i, params)) * beta
-    return 1 / mpmath.fsum(mpmath.exp(-d * k) for k in range(z))
+    with mpmath.workdps(DIGITS):
+        d = mpmath.mpf(advantage(mutant, i, params)) * beta
+        return 1 / mpmath.fsum(mpmath.exp(-d * k) for k in range(z))
 
 
 def stationary(params, z, beta):
     """Dense embedded chain P_ss' = rho/3 over the 8 corners, solved in mpmath (no GTH, no logs)."""
-    states = list(itertools.product("CB", "EP", "AI"))
-    m = len(states)
-    P = mpmath.zeros(m, m)
-    for a, s in enumerate(states):
-        for b, t in enumerate(states):
-            if sum(x != y for x, y in zip(s, t)) == 1:
-                P[a, b] = rho(s, t, params, z, beta) / 3
-        P[a, a] = 1 - mpmath.fsum(P[a, b] for b in range(m) if b != a)
-    A = (P - mpmath.eye(m)).T
-    for c in range(m):
-        A[m - 1, c] = 1
-    rhs = mpmath.zeros(m, 1)
-    rhs[m - 1] = 1
-    return {"(" + ", ".join(s) + ")": x for s, x in zip(states, mpmath.lu_solve(A, rhs))}
+    with mpmath.workdps(DIGITS):
+        states = list(itertools.product("CB", "EP", "AI"))
+        m = len(states)
+        P = mpmath.zeros(m, m)
+        for a, s in enumerate(states):
+            for b, t in enumerate(states):
+                if sum(x != y for x, y in zip(s, t)) == 1:
+                    P[a, b] = rho(s, t, params, z, beta) / 3
+            P[a, a] = 1 - mpmath.fsum(P[a, b] for b in range(m) if b != a)
+        A = (P - mpmath.eye(m)).T
+        for c in range(m):
+            A[m - 1, c] = 1
+        rhs = mpmath.zeros(m, 1)
+        rhs[m - 1] = 1
+        return {"(" + ", ".join(s) + ")": x for s, x in zip(states, mpmath.lu_solve(A, rhs))}
 
 
 def test_manifest_appends_the_finite_artifacts():
