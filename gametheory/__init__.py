@@ -13,6 +13,7 @@ from ._version import __version__  # noqa: E402
 from .analysis.attractors import AttractorReport, attractors  # noqa: E402
 from .analysis.audit import AuditReport, audit  # noqa: E402
 from .analysis.continuation import ContinuationResult, continuation  # noqa: E402
+from .analysis.continuation2 import BifurcationCurves, bifurcation_curves  # noqa: E402
 from .analysis.corners import corner_conditions  # noqa: E402
 from .analysis.equilibria import rest_points  # noqa: E402
 from .analysis.ess import strict_equilibria  # noqa: E402
@@ -53,6 +54,8 @@ __all__ = [
     "AuditReport",
     "audit",
     "continuation",
+    "bifurcation_curves",
+    "BifurcationCurves",
     "ContinuationResult",
     "from_equations",
     "Ensemble",

@@ -46,6 +46,8 @@ Functions
 :func:`bifurcation_diagram` (:mod:`.bifurcation`)
     A :func:`gametheory.continuation` result: branches of rest points against the parameter
     (stable solid, unstable dashed), bifurcations marked with their exact values.
+:func:`bifurcation_curves` (:mod:`.bifurcation_plane`)
+    A :func:`gametheory.bifurcation_curves` result: fold, Hopf and transcritical curves in a parameter plane.
 :func:`style`, :func:`shared_legend`, :func:`parameter_label`, :func:`state_label` (:mod:`.theme`)
     The house style (Okabe-Ito colours, journal sizes, 8 pt type) and labels.
 
@@ -55,6 +57,7 @@ The result objects are read in one place, :mod:`gametheory.plot._results`.
 from __future__ import annotations
 
 from .bifurcation import bifurcation_diagram
+from .bifurcation_plane import bifurcation_curves
 from .compare import dynamics_panel
 from .diagram import coupling_parameters, model_diagram
 from .finite import (
@@ -113,4 +116,5 @@ __all__ = [
     "absorption_times",
     "absorbing_states",
     "bifurcation_diagram",
+    "bifurcation_curves",
 ]
