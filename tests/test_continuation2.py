@@ -85,7 +85,7 @@ def test_corner_threshold_lines_are_exact():
     res = gt.bifurcation_curves(classic.hawk_dove(), ("V", "C"), {"C": 3.0}, span1=(1, 5), span2=(1, 5))
     (curve,) = res.curves
     V, C = sympy.symbols("V C")
-    assert sympy.simplify(curve.exact - (C - V)) == 0
+    assert curve.exact in (C - V, V - C)
     assert np.max(np.abs(curve.p2 - curve.p1)) == 0.0
     res = gt.bifurcation_curves(_three_lines(), ("a", "b"), {"b": 0.3}, span1=(0, 3), span2=(0, 1))
     a, b = sympy.symbols("a b")
@@ -113,30 +113,53 @@ def _crosses(p, q, xs, ys) -> bool:
     return False
 
 
-def test_regime_map_agrees_with_curves():
-    game = _three_lines()
-    res = gt.bifurcation_curves(game, ("a", "b"), {"b": 0.3}, span1=(0, 3), span2=(0, 1))
-    A, B = np.linspace(0.05, 2.95, 13), np.linspace(0.03, 0.97, 9)
-    rm = gt.regime_map(game, {"a": A, "b": B}, n=1, t_span=(0.0, 1.0))
-    assert rm.regime.dims == ("a", "b")
+def _agreement(res, rm, A, B):
+    """Neighbouring cells of different regime have a curve between them; cells on the same side of
+    every exact curve share their regime."""
     regime = rm.regime.values
-    assert len(np.unique(regime)) >= 3
     for i in range(len(A)):
         for j in range(len(B)):
             for di, dj in ((1, 0), (0, 1)):
                 if i + di < len(A) and j + dj < len(B) and regime[i, j] != regime[i + di, j + dj]:
                     p, q = (A[i], B[j]), (A[i + di], B[j + dj])
                     assert any(_crosses(p, q, c.p1, c.p2) for c in res.curves), (p, q)
-    a, b = sympy.symbols("a b")
+    syms = sympy.symbols(res.parameters)
+    grid = np.meshgrid(A, B, indexing="ij")
     sides = np.stack(
-        [np.sign(sympy.lambdify((a, b), c.exact)(*np.meshgrid(A, B, indexing="ij")) + 0 * A[:, None])
-         for c in res.curves if c.exact is not None], axis=-1
-    )  # fmt: skip
+        [
+            np.sign(sympy.lambdify(syms, c.exact)(*grid) + 0 * grid[0])
+            for c in res.curves
+            if c.exact is not None
+        ],
+        axis=-1,
+    )
+    assert (sides != 0).all()  # no cell centre on a curve
     by_side: dict = {}
     for i in range(len(A)):
         for j in range(len(B)):
             by_side.setdefault(tuple(sides[i, j]), set()).add(regime[i, j])
     assert all(len(v) == 1 for v in by_side.values())
+
+
+def test_regime_map_agrees_with_curves():
+    game = _three_lines()
+    res = gt.bifurcation_curves(game, ("a", "b"), {"b": 0.3}, span1=(0, 3), span2=(0, 1))
+    A, B = np.linspace(0.05, 2.95, 13), np.linspace(0.03, 0.97, 9)
+    rm = gt.regime_map(game, {"a": A, "b": B}, n=1, t_span=(0.0, 1.0))
+    assert rm.regime.dims == ("a", "b") and len(np.unique(rm.regime.values)) >= 3
+    _agreement(res, rm, A, B)
+
+
+def test_flagship_regime_map_agrees_with_curves():
+    from gametheory.models import crisis_governance as cg
+
+    res = gt.bifurcation_curves(cg.game(), ("F_g", "lam"), cg.STATUS_QUO, span1=(0, 16), span2=(0, 1))
+    relations = {sympy.sstr(c.exact) for c in res.curves if c.exact is not None}
+    assert "2*F_g - 12*lam + 1" in relations  # through (F_g, lam) = (24/5, 5/6)
+    A, B = np.linspace(0.1, 15.9, 14), np.linspace(0.03, 0.97, 10)
+    rm = gt.regime_map(cg.game(), {"F_g": A, "lam": B}, cg.STATUS_QUO, n=1, t_span=(0.0, 1.0))
+    assert len(np.unique(rm.regime.values)) == 3
+    _agreement(res, rm, A, B)
 
 
 def test_result_protocol_and_plot():

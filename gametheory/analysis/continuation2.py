@@ -72,7 +72,7 @@ class BifurcationCurve:
     >>> res = bifurcation_curves(classic.hawk_dove(), ("V", "C"), {"C": 3.0}, span1=(1, 5), span2=(1, 5))
     >>> c = res.curves[0]
     >>> c.kind, str(c.exact), round(float(c.p2[-1] - c.p1[-1]), 12)
-    ('transcritical', 'C - V', 0.0)
+    ('transcritical', 'V - C', 0.0)
     """
 
     kind: str
@@ -358,8 +358,11 @@ def _vertex_curve(
             if p.name not in names}  # fmt: skip
     eig = sympy.numer(sympy.together(sympy.sympify(cands[0].eigenvalue).xreplace(subs)))
     eig = sympy.factor(eig.as_content_primitive()[1])  # the relation without a constant factor
-    if eig.could_extract_minus_sign():
-        eig = -eig
+    try:  # the sign: a positive leading coefficient
+        flip = sympy.Poly(eig, s1, s2).LC() < 0
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, TypeError):
+        flip = eig.could_extract_minus_sign()
+    eig = -eig if flip else eig
     x = np.linspace(box[0][0], box[0][1], n_samples)
     y = np.linspace(box[1][0], box[1][1], n_samples)
     if s2 in eig.free_symbols:
@@ -438,7 +441,7 @@ def bifurcation_curves(
     >>> from gametheory.models import classic
     >>> res = bifurcation_curves(classic.hawk_dove(), ("V", "C"), {"C": 3.0}, span1=(1, 5), span2=(2, 4))
     >>> [(c.kind, str(c.exact)) for c in res.curves]
-    [('transcritical', 'C - V')]
+    [('transcritical', 'V - C')]
     """
     dyn = as_dynamics(model)
     names = [p.name for p in dyn.game.parameters]
