@@ -68,6 +68,8 @@ def test_inspection_hopf_curve_is_trace_zero():
                                 span1=(0.5, 3.0), span2=(0.5, 2.0))  # fmt: skip
     (curve,) = res.curves
     assert curve.kind == "hopf"
+    F_, k_ = sympy.symbols("F k")  # the eliminated relation: (k - 2)(b + F) + 2c = 0 with b = 1, c = 1/2
+    assert sympy.expand(curve.exact - ((k_ - 2) * (1 + F_) + 1)) == 0
     F, k = curve.p1, curve.p2
     assert np.max(np.abs(k - (2 - 2 * c / (b + F)))) < 1e-8
     xs = 1 - c / (b + F)
@@ -192,3 +194,17 @@ def test_bad_input(kwargs, fragment):
     with pytest.raises(SpecificationError, match=fragment):
         gt.bifurcation_curves(classic.hawk_dove(), call.pop("parameters"), {"C": 3.0}, **call)
     assert issubclass(SpecificationError, GameError)
+
+
+def test_bialternate_test_function_is_product_of_eigenvalue_sums():
+    # the Hopf test function det(2 J (.) I) restricted to antisymmetric matrices = prod_{i<j} (l_i + l_j)
+    from gametheory.analysis.continuation2 import _bialternate_basis
+
+    rng = np.random.default_rng(3)
+    for d in (2, 3, 4):
+        J = rng.normal(size=(d, d))
+        lam = np.linalg.eigvals(J)
+        want = np.prod([lam[i] + lam[j] for i in range(d) for j in range(i + 1, d)]).real
+        B = _bialternate_basis(d)
+        M = np.kron(J, np.eye(d)) + np.kron(np.eye(d), J)
+        assert np.isclose(np.linalg.det(B.T @ M @ B), want, rtol=1e-10, atol=1e-12)

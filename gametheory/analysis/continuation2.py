@@ -380,6 +380,65 @@ def _vertex_curve(
     return np.where(keep, xs, np.nan), np.where(keep, ys, np.nan), eig
 
 
+def _exact_relation(
+    dyn: Dynamics, names: tuple[str, str], base: Mapping[str, float], aug: _Augmented, pts: np.ndarray
+) -> sympy.Expr | None:
+    """For rational right-hand sides: the polynomial :math:`R(p_1, p_2)` left when the states are
+    eliminated (lexicographic Groebner basis) from the factors of :math:`F` and of the test function
+    that vanish on the curve; kept when it vanishes at every point to :math:`10^{-8}` (relative)."""
+    from .bifurcations import _vanishing_factor
+
+    game = dyn.game
+    s1, s2 = game.parameter(names[0]).symbol, game.parameter(names[1]).symbol
+    subs = {p.symbol: sympy.nsimplify(repr(base[p.name]), rational=True) for p in game.parameters
+            if p.name not in names}  # fmt: skip
+    states = list(dyn.states)
+    fixed = {states[i]: sympy.Integer(int(v)) for i, v in aug.fixed.items()}
+    try:
+        F = [sympy.sympify(e).xreplace(subs) for e in dyn.equations]
+        if not all(e.is_rational_function(*states, s1, s2) for e in F):
+            return None
+        J = sympy.Matrix(dyn.jacobian()).xreplace(subs)
+        if aug.kind == "face":
+            cond = J[aug.face, aug.face]
+        elif aug.kind == "fold":
+            cond = J.det()
+        elif len(states) == 2:
+            cond = J.trace()
+        elif len(states) == 3:
+            e2 = sum(J.extract([i, j], [i, j]).det() for i in range(3) for j in range(i + 1, 3))
+            cond = J.trace() * e2 - J.det()
+        else:
+            return None
+        mid = pts[len(pts) // 2]
+        at = {s: float(v) for s, v in zip(states, mid[:-2])} | {s1: float(mid[-2]), s2: float(mid[-1])}
+        eqs = [_vanishing_factor(e.xreplace(fixed), at) for i, e in enumerate(F) if i not in aug.fixed]
+        cond_f = _vanishing_factor(sympy.together(cond.xreplace(fixed)), at)
+        if cond_f is None or any(e is None for e in eqs):
+            return None
+        unknowns = [s for s in states if s not in fixed]
+        if len(unknowns) > 3:
+            return None
+        basis = sympy.groebner([*eqs, cond_f], *unknowns, s1, s2, order="lex")
+        relations = [g for g in basis.exprs if g.free_symbols <= {s1, s2} and g.free_symbols]
+        if not relations:
+            return None
+        for fac, _ in sympy.factor_list(relations[0])[1]:
+            if not fac.free_symbols:
+                continue
+            f = sympy.lambdify((s1, s2), fac)
+            scale = sum(abs(float(c)) for c in sympy.Poly(fac, s1, s2).coeffs())
+            vals = np.array([abs(float(f(a, b))) for a, b in pts[:, -2:]])
+            if (
+                vals <= 1e-8 * scale * max(1.0, float(np.abs(pts[:, -2:]).max()) ** sympy.total_degree(fac))
+            ).all():
+                return -fac if sympy.Poly(fac, s1, s2).LC() < 0 else fac
+        return None
+    except (sympy.PolificationFailed, sympy.PolynomialError, NotImplementedError, ValueError, TypeError,
+            ZeroDivisionError):  # fmt: skip
+        return None
+
+
 @keywords_checked
 def bifurcation_curves(
     model: Any,
@@ -395,6 +454,7 @@ def bifurcation_curves(
     tol: float = 1e-12,
     margin: float = 0.05,
     n_samples: int = 400,
+    exact: bool = True,
 ) -> BifurcationCurves:
     r"""Curves of folds, Hopf and vertex transcritical points in the plane ``(p1, p2)``.
 
@@ -426,6 +486,9 @@ def bifurcation_curves(
         How far outside the state space a curve may go.
     n_samples
         Points of each exact (vertex) curve.
+    exact
+        For rational right-hand sides, find each continued curve's polynomial relation
+        :math:`R(p_1, p_2) = 0` by eliminating the states (Groebner basis).
 
     Returns
     -------
@@ -515,5 +578,8 @@ def bifurcation_curves(
             continue
         pts, why = _follow(aug, fixed, box, h0, hmax, max_steps, tol, margin)
         notes.append(f"{where}: ends: {why}")
-        curves.append(BifurcationCurve(f.kind, pts[:, -2], pts[:, -1], pts[:, :-2], None, float(f.parameter)))
+        relation = _exact_relation(dyn, (n1, n2), base, aug, pts) if exact else None
+        curves.append(
+            BifurcationCurve(f.kind, pts[:, -2], pts[:, -1], pts[:, :-2], relation, float(f.parameter))
+        )
     return BifurcationCurves((n1, n2), (tuple(box[0]), tuple(box[1])), tuple(curves), tuple(notes))
