@@ -17,11 +17,22 @@ from typing import Any
 from .models import crisis_governance as cg
 from .studies.sensitivity import SensitivityIndices, sensitivity_indices
 
-__all__ = ["LEVER_BOUNDS", "build_sensitivity", "figure", "flagship_sensitivity", "sensitivity_manifest"]
+__all__ = [
+    "LEVER_BOUNDS",
+    "OTHER_BOUNDS",
+    "build_sensitivity",
+    "figure",
+    "flagship_sensitivity",
+    "sensitivity_manifest",
+]
 
 #: Each lever's range: between its STATUS_QUO and its OPTIMIZED value.
 LEVER_BOUNDS = {name: (min(cg.STATUS_QUO[name], cg.OPTIMIZED[name]), max(cg.STATUS_QUO[name], cg.OPTIMIZED[name]))
                 for name in cg.LEVERS}  # fmt: skip
+
+#: The other fifteen parameters (equal under STATUS_QUO and OPTIMIZED): 50 % below to 50 % above that value.
+OTHER_BOUNDS = {name: (0.5 * cg.STATUS_QUO[name], 1.5 * cg.STATUS_QUO[name])
+                for name in cg.STATUS_QUO if name not in LEVER_BOUNDS}  # fmt: skip
 
 #: The outcomes ranked: (C, E, A) an ESS (0/1), and its basin share.
 OUTCOMES = {"ESS (C,E,A)": "ess:C,E,A", "basin share of (C,E,A)": "basin_share:C,E,A"}
@@ -36,10 +47,13 @@ def flagship_sensitivity(
     executor: Any = None,
     store: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    parameters: str = "levers",
 ) -> SensitivityIndices:
-    """Sobol' indices of the flagship's two outcomes with respect to the nine levers.
+    """Sobol' indices of the flagship's two outcomes with respect to the levers or to all 24 parameters.
 
-    ``n (D + 2) = 11 n`` evaluations; each basin share integrates ``basin_n`` starts.
+    ``parameters="levers"``: the nine levers (:data:`LEVER_BOUNDS`), ``n (D + 2) = 11 n``
+    evaluations; ``"all"``: the 24 parameters (the levers, and :data:`OTHER_BOUNDS` for the
+    rest), ``26 n`` evaluations.  Each basin share integrates ``basin_n`` starts.
 
     Examples
     --------
@@ -47,15 +61,20 @@ def flagship_sensitivity(
     >>> res.parameters == tuple(LEVER_BOUNDS), res.data["Y"].shape
     (True, (22, 2))
     """
+    if parameters not in ("levers", "all"):
+        from .errors import SpecificationError
+
+        raise SpecificationError(f"parameters must be 'levers' or 'all', got {parameters!r}")
+    bounds = LEVER_BOUNDS if parameters == "levers" else {**LEVER_BOUNDS, **OTHER_BOUNDS}
     return sensitivity_indices(
-        cg.game(), OUTCOMES, dict(cg.STATUS_QUO), bounds=LEVER_BOUNDS, vary=list(LEVER_BOUNDS), n=n, seed=seed,
+        cg.game(), OUTCOMES, dict(cg.STATUS_QUO), bounds=bounds, vary=list(bounds), n=n, seed=seed,
         options={"basin_n": basin_n, "t_end": t_end, "seed": seed, "backend": "auto"}, executor=executor,
         store=store, progress=progress,
     )  # fmt: skip
 
 
 def figure(result: SensitivityIndices) -> Any:
-    """Two panels, one per outcome: the levers ranked by total Sobol' index, first-order inside.
+    """Two panels, one per outcome: the parameters ranked by total Sobol' index, first-order inside.
 
     Examples
     --------
@@ -71,7 +90,8 @@ def figure(result: SensitivityIndices) -> Any:
     from .plot.theme import PAGE_WIDTH
 
     with plot.style():
-        fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 3.4), layout="constrained")
+        height = max(3.4, 0.8 + 0.17 * len(result.parameters))  # one bar pair per parameter
+        fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, height), layout="constrained")
     for ax, name in zip(axes, result.outcomes):
         plot.sensitivity_indices(result, ax=ax, outcome=name)
     return fig
@@ -86,9 +106,9 @@ def sensitivity_manifest() -> tuple[tuple[str, str, str, str, tuple[str, ...]], 
     ['lever_sensitivity', 'lever_sensitivity_table']
     """
     return (
-        ("lever_sensitivity", "figure", "4", "which lever matters most: Sobol indices of the nine levers",
+        ("lever_sensitivity", "figure", "4", "which parameter matters most: Sobol indices of the 24 parameters",
          (".png", ".pdf")),
-        ("lever_sensitivity_table", "table", "4", "Sobol indices of the nine levers, with confidence",
+        ("lever_sensitivity_table", "table", "4", "Sobol indices of the 24 parameters, with confidence",
          (".md", ".tex")),
     )  # fmt: skip
 
@@ -102,7 +122,7 @@ SMALL_N, SMALL_BASIN_N = 4, 16
 def _indices(small: bool) -> SensitivityIndices:
     """The build's indices, computed once per size (the figure and the table share them)."""
     n, basin_n = (SMALL_N, SMALL_BASIN_N) if small else (BUILD_N, BUILD_BASIN_N)
-    return flagship_sensitivity(n=n, basin_n=basin_n)
+    return flagship_sensitivity(n=n, basin_n=basin_n, parameters="all")
 
 
 def build_sensitivity(name: str, *, small: bool) -> Any:
@@ -131,7 +151,7 @@ def _table(result: SensitivityIndices, fmt: str) -> str:
             st, conf, s1 = (float(data[v].sel(sel)) for v in ("ST", "ST_conf", "S1"))
             cells.append(f"{st:.2f} ± {conf:.2f} ({s1:.2f})")
         rows.append(cells)
-    head = ["lever", *(f"{o}: ST ± conf (S1)" for o in outcomes)]
+    head = ["parameter", *(f"{o}: ST ± conf (S1)" for o in outcomes)]
     if fmt == "md":
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
