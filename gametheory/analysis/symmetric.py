@@ -200,7 +200,6 @@ def _positive(v: sympy.Expr) -> bool:
 
 def _sign(v: sympy.Expr) -> int:
     """Exact sign of an algebraic number (zero tested symbolically, the sign at 50 digits)."""
-    v = sympy.nsimplify(v) if v.is_Float else v
     if v == 0 or sympy.simplify(v) == 0:
         return 0
     return 1 if sympy.re(sympy.N(v, DIGITS)) > 0 else -1
@@ -286,7 +285,7 @@ def _equilibrium(
 ) -> tuple[Equilibrium, str | None]:
     """The record of one rest point, and why its ESS verdict is open (``None`` when decided)."""
     at = dict(zip(shares, x))
-    pay = [sympy.nsimplify(f.xreplace(at)) if f.xreplace(at).is_Float else f.xreplace(at) for f in fitness]
+    pay = [f.xreplace(at) for f in fitness]  # exact: rational coefficients at an algebraic point
     pop = dyn.game.populations[0]
     reduced = x[:-1]
     digits = [str(sympy.N(v, DIGITS)) for v in reduced]
@@ -322,7 +321,7 @@ def _equilibrium(
         is_nash=is_nash,
         support=(tuple(pop.strategies[j] for j in support),),
         profile=(pop.strategies[support[0]],) if len(support) == 1 else None,
-        exact=tuple(sympy.nsimplify(v) if v.is_Float else v for v in reduced),
+        exact=tuple(reduced),
         stable_dimension=n_s,
         unstable_dimension=n_u,
         center_dimension=n_c,
