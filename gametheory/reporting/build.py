@@ -211,7 +211,11 @@ class _Builder:
         if sym is not None and getattr(sym, "form", "") == "matrix":
             rows = tuple((s, *(Math(v, False) for v in row)) for s, row in zip(sym.strategies, sym.table))
             blocks.append(
-                Table(("row \\ column", *sym.strategies), rows, "Payoff matrix of the symmetric game (row player)")
+                Table(
+                    ("row \\ column", *sym.strategies),
+                    rows,
+                    "Payoff matrix of the symmetric game (row player)",
+                )
             )
         else:
             rows = tuple(
@@ -230,7 +234,14 @@ class _Builder:
         for p in self.game.parameters:
             bounds = "-" if p.bounds is None else f"[{_fmt(p.bounds[0])}, {_fmt(p.bounds[1])}]"
             rows.append(
-                (p.name, _fmt(self.params[p.name]), _fmt(p.default), bounds, p.description or "-", p.source or "-")
+                (
+                    p.name,
+                    _fmt(self.params[p.name]),
+                    _fmt(p.default),
+                    bounds,
+                    p.description or "-",
+                    p.source or "-",
+                )
             )
         return [Table(("name", "value used", "default", "bounds", "description", "source"), tuple(rows))]
 
@@ -255,7 +266,7 @@ class _Builder:
                 blocks.append(Text("Jacobian matrix J = (dF_r / dx_c), entry by entry:"))
                 for r in range(jac.rows):
                     for c in range(jac.cols):
-                        name = sympy.Symbol(f"J_{{{r + 1}{c + 1}}}")
+                        name = sympy.Symbol(f"J_{r + 1}{c + 1}")
                         blocks.append(Math(sympy.Eq(name, jac[r, c], evaluate=False)))
         else:
             blocks.append(Note(f"Jacobian not shown: {dyn.dimension} state dimensions (shown up to "
@@ -273,7 +284,9 @@ class _Builder:
             eig = ", ".join(_complex(v) for v in r["eigenvalues"])
             profile = "-" if r["profile"] is None else ", ".join(r["profile"])
             sign = ", ".join(r["sign"]) if isinstance(r["sign"], tuple) else str(r["sign"])
-            rows.append((point, r["location"], profile, eig, sign, r["kind"], _yes(r["is_ess"]), _yes(r["is_nash"])))
+            rows.append(
+                (point, r["location"], profile, eig, sign, r["kind"], _yes(r["is_ess"]), _yes(r["is_nash"]))
+            )
         blocks: list[Any] = [Table(cols, tuple(rows), f"{len(rows)} rest point(s) at the parameters used")]
         for note in getattr(rep, "notes", ()) or ():
             blocks.append(Note(str(note)))
@@ -299,8 +312,10 @@ class _Builder:
             blocks.append(Note(f"Symbolic vertex conditions not available: {exc}"))
             return blocks
         blocks.append(
-            Text("A vertex is an ESS (strict Nash equilibrium) iff all its conditions hold; they are the exact "
-                 "eigenvalues of the Jacobian there, required negative.")  # fmt: skip
+            Text(
+                "A vertex is an ESS (strict Nash equilibrium) iff all its conditions hold; they are the exact "
+                "eigenvalues of the Jacobian there, required negative."
+            )  # fmt: skip
         )
         ess_states = {eq.state for eq in ess}
         rows = []
@@ -311,8 +326,12 @@ class _Builder:
                 holds = "never"
             for k, (dev, c) in enumerate(zip(e.deviations, conds)):
                 rows.append(
-                    (", ".join(e.profile) if k == 0 else "", f"{dev[0]} to {dev[1]}", Math(c, False),
-                     holds if k == 0 else "")  # fmt: skip
+                    (
+                        ", ".join(e.profile) if k == 0 else "",
+                        f"{dev[0]} to {dev[1]}",
+                        Math(c, False),
+                        holds if k == 0 else "",
+                    )  # fmt: skip
                 )
         blocks.append(Table(("vertex", "deviation", "condition", "ESS here"), tuple(rows)))
         return blocks
@@ -326,9 +345,11 @@ class _Builder:
             for a in rep.attractors
         )
         return [
-            Text(f"Where {len(rep.starts)} random starts end (gametheory.attractors, seed 0, "
-                 f"t_span = ({rep.t_span[0]:g}, {rep.t_span[1]:g})); each outcome is certified where the "
-                 "detail says so."),  # fmt: skip
+            Text(
+                f"Where {len(rep.starts)} random starts end (gametheory.attractors, seed 0, "
+                f"t_span = ({rep.t_span[0]:g}, {rep.t_span[1]:g})); each outcome is certified where the "
+                "detail says so."
+            ),  # fmt: skip
             Table(("attractor", "kind", "share", "starts", "detail"), rows),
         ]
 
@@ -341,21 +362,34 @@ class _Builder:
         t_end = self.opts["t_end"]
         t_eval = np.linspace(0.0, t_end, 301)
         runs = [simulate(self.game, x0, (0.0, t_end), self.params, t_eval=t_eval) for x0 in self._starts()]
+        import matplotlib.pyplot as plt
+
         with plot.style():
-            ax = plot.time_series(runs, dynamics=self.dyn, title=f"{len(runs)} starts")
-            return [_figure(ax.figure, "Shares against time from the centre of the state space and a few other starts.")]
+            ax = plt.subplots(figsize=(8.0, 4.2))[1]
+            ax = plot.time_series(runs, ax=ax, dynamics=self.dyn, title=f"{len(runs)} starts")
+            return [
+                _figure(
+                    ax.figure,
+                    "Shares against time from the centre of the state space and a few other starts.",
+                )
+            ]
 
     def _starts(self) -> list[Any]:
         import numpy as np
 
         k = self.opts["starts"]
         centre = np.concatenate(
-            [np.full(sl.stop - sl.start, 1.0 / (sl.stop - sl.start + 1)) for sl in self.dyn.population_slices()]
+            [
+                np.full(sl.stop - sl.start, 1.0 / (sl.stop - sl.start + 1))
+                for sl in self.dyn.population_slices()
+            ]
         )
         rng = np.random.default_rng(0)
         out = [centre]
         for _ in range(k - 1):
-            parts = [rng.dirichlet(np.ones(sl.stop - sl.start + 1))[:-1] for sl in self.dyn.population_slices()]
+            parts = [
+                rng.dirichlet(np.ones(sl.stop - sl.start + 1))[:-1] for sl in self.dyn.population_slices()
+            ]
             out.append(np.concatenate(parts))
         return out
 
@@ -410,9 +444,12 @@ class _Builder:
         n = self.opts["grid"]
         values = {name: np.linspace(lo, hi, n) for name, (lo, hi) in chosen}
         rm = regime_map(self.game, values, self.params, n=self.opts["regime_starts"])
+        import matplotlib.pyplot as plt
+
         with plot.style():
             try:
-                ax = plot.regime_map(rm, params=self.params, dynamics=self.game)
+                ax = plt.subplots(figsize=(7.5, 5.0))[1]
+                ax = plot.regime_map(rm, ax=ax, params=self.params, dynamics=self.game)
             except GameError as exc:
                 return [Note(f"No regime map figure: {exc}")]
             (a, _), (b, _) = chosen
@@ -521,7 +558,9 @@ def report(
         )
     bad = [s for s in sections if s not in _TITLES]
     if bad:
-        raise SpecificationError(f"unknown report section {bad[0]!r}{suggest(bad[0], _TITLES)}; sections: {list(SECTIONS)}")
+        raise SpecificationError(
+            f"unknown report section {bad[0]!r}{suggest(bad[0], _TITLES)}; sections: {list(SECTIONS)}"
+        )
     dyn = game.replicator()
     values = dict(zip(game.parameter_names, map(float, dyn.parameter_vector(dict(params or {})))))
     small = small_mode()

@@ -160,9 +160,7 @@ def render(title: str, subtitle: str, sections: list[Section]) -> str:
     >>> "A &lt;game&gt;" in page and "x &amp; y" in page and "http" not in page
     True
     """
-    toc = "".join(
-        f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections
-    )
+    toc = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections)
     body = []
     for k, s in enumerate(sections, 1):
         blocks = "\n".join(_block(b) for b in s.blocks)
