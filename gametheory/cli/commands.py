@@ -117,7 +117,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """``report MODEL --out FILE``: the one-file HTML report (gametheory.report)."""
-    from ..reporting.build import check_output_path, report
+    from ..reporting import report
+    from ..reporting.document import check_output_path
 
     out = check_output_path(args.out)  # before the expensive work
     if args.progress is None:

@@ -7,6 +7,7 @@ URIs: one file, nothing fetched from the network).
 
 from __future__ import annotations
 
-from .build import SECTIONS, HTMLReport, report
+from .build import SECTIONS, report
+from .document import HTMLReport
 
 __all__ = ["SECTIONS", "HTMLReport", "report"]

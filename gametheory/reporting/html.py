@@ -20,21 +20,39 @@ __all__ = ["Figure", "Math", "Note", "Section", "Table", "Text", "mathml", "rend
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph of plain text (escaped when rendered)."""
+    """A paragraph of plain text (escaped when rendered).
+
+    Examples
+    --------
+    >>> _block(Text("a < b"))
+    '<p>a &lt; b</p>'
+    """
 
     text: str
 
 
 @dataclass(frozen=True)
 class Note:
-    """A one-line remark, e.g. why a section does not apply."""
+    """A one-line remark, e.g. why a section does not apply.
+
+    Examples
+    --------
+    >>> _block(Note("no regime map"))
+    '<p class="note">no regime map</p>'
+    """
 
     text: str
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table of plain-text cells (escaped when rendered); a cell may be a :class:`Math`."""
+    """A table of plain-text cells (escaped when rendered); a cell may be a :class:`Math`.
+
+    Examples
+    --------
+    >>> _block(Table(("a",), (("<1>",),)))
+    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;1&gt;</td></tr></tbody></table>'
+    """
 
     headers: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
@@ -43,7 +61,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Math:
-    """An equation: a sympy object, shown as MathML, with its LaTeX source."""
+    """An equation: a sympy object, shown as MathML, with its LaTeX source.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> page = _block(Math(sympy.Symbol("x") < 0))
+    >>> page.startswith('<math display="block">'), "<pre>x &lt; 0</pre>" in page
+    (True, True)
+    """
 
     expr: Any
     display: bool = True
@@ -51,7 +77,13 @@ class Math:
 
 @dataclass(frozen=True)
 class Figure:
-    """A PNG image (its bytes) with a caption."""
+    """A PNG image (its bytes) with a caption.
+
+    Examples
+    --------
+    >>> _block(Figure(b"png", "a <b>", 10, 20))[:42]
+    '<figure><img src="data:image/png;base64,cG'
+    """
 
     png: bytes
     caption: str
@@ -61,7 +93,13 @@ class Figure:
 
 @dataclass
 class Section:
-    """A numbered section: title, blocks and the seconds it took to compute."""
+    """A numbered section: title, blocks and the seconds it took to compute.
+
+    Examples
+    --------
+    >>> Section("Rest points and stability").anchor
+    's-rest-points-and-stability'
+    """
 
     title: str
     blocks: list[Any] = field(default_factory=list)
