@@ -168,7 +168,7 @@ class _Builder:
         )
         blocks: list[Any] = [Text(f"Replicator dynamics in the coordinates {coords}.")]
         for s, rhs in zip(dyn.states, dyn.equations):
-            blocks.append(Math(sympy.Eq(sympy.Derivative(sympy.Function(str(s))(t), t), rhs)))
+            blocks.append(Math(sympy.Eq(sympy.Derivative(s, t), rhs)))
         if dyn.dimension <= self.opts["jacobian_max"]:
             jac = sympy.Matrix(dyn.jacobian())
             if len(str(jac)) <= 300:
@@ -225,9 +225,10 @@ class _Builder:
             return blocks
         blocks.append(
             Text(
-                "A vertex is an ESS (strict Nash equilibrium) iff all its conditions hold; they are the exact "
-                "eigenvalues of the Jacobian there, required negative."
-            )  # fmt: skip
+                "A vertex is a strict Nash equilibrium iff all its conditions hold: the exact eigenvalues of "
+                "the Jacobian there (payoff differences), required negative. A strict Nash equilibrium is an "
+                "ESS and asymptotically stable."
+            )
         )
         ess_states = {eq.state for eq in ess}
         rows = []
