@@ -182,6 +182,23 @@ def test_unknown_parameter():
         gt.report(cg.game(), {"F_x": 1.0})
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"grid": 0}, "grid must be a positive integer"),
+        ({"starts": 2.5}, "starts must be a positive integer"),
+        ({"t_end": -1.0}, "t_end must be a positive number"),
+        ({"progress": "yes"}, "progress must be True or False"),
+        ({"sections": ("model", "stabilty")}, "unknown report section 'stabilty'"),
+    ],
+)
+def test_bad_options(kwargs, message):
+    with pytest.raises(gt.SpecificationError, match=message):
+        gt.report(classic.hawk_dove(), **kwargs)
+    with pytest.raises(gt.SpecificationError, match="needs a Game"):
+        gt.report(classic.hawk_dove().replicator())
+
+
 def test_save_checks_the_path(tmp_path):
     rep = gt.report(classic.hawk_dove(), sections=("model",))
     with pytest.raises(gt.StoreError, match="is a folder"):

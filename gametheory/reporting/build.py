@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .._checks import check_flag
 from ..errors import AnalysisError, GameError, ParameterError, SpecificationError, suggest
 from .document import HTMLReport
 from .html import Figure, Math, Note, Section, Table, Text
@@ -462,6 +463,18 @@ def report(
     True
     """
     from ..figures import small_mode
+    from ..game import Game
+
+    if not isinstance(game, Game):
+        raise SpecificationError(f"report needs a Game, got {type(game).__name__}")
+    for key, size in (("starts", starts), ("attractor_starts", attractor_starts), ("sensitivity", sensitivity),
+                      ("grid", grid), ("regime_starts", regime_starts)):  # fmt: skip
+        if size is not None and (
+            isinstance(size, bool) or not isinstance(size, int) or size < (key != "sensitivity")
+        ):
+            raise SpecificationError(f"report option {key} must be a positive integer, got {size!r}")
+    if not (isinstance(t_end, int | float) and math.isfinite(t_end) and t_end > 0):
+        raise SpecificationError(f"report option t_end must be a positive number, got {t_end!r}")
 
     unknown = [k for k in (params or {}) if k not in game.parameter_names]
     if unknown:
@@ -488,6 +501,7 @@ def report(
     }
     if progress is None:
         progress = sys.stderr.isatty()
+    progress = check_flag(progress, name="progress", error=SpecificationError)
     b = _Builder(game, values, opts)
     out = []
     for name in sections:
