@@ -150,7 +150,7 @@ def test_sections_that_do_not_apply_say_why(built):
     if not bounded:
         assert "No regime map: it needs two parameters with bounds." in text
         assert "No sensitivity panels" in text
-    if game is not None and game.replicator().dimension > 3 and 3 not in game.strategy_counts:
+    if game.replicator().dimension > 3 and 3 not in game.strategy_counts:
         assert "No phase portrait: 4 state dimensions" in text
     assert len(rep.summary().splitlines()) == len(rep.sections) + 1
 
