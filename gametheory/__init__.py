@@ -44,12 +44,15 @@ from .numerics.ensemble import Ensemble, simulate_many  # noqa: E402
 from .numerics.integrate import Trajectory, simulate  # noqa: E402
 from .numerics.sde import SDEEnsemble, StochasticReplicator, stochastic_replicator  # noqa: E402
 from .parameters import Parameter
+from .reporting import HTMLReport, report  # noqa: E402
 from .studies.basins import basins  # noqa: E402
 from .studies.regimes import regime_map  # noqa: E402
 from .studies.sensitivity import SensitivityIndices, sensitivity_indices  # noqa: E402
 from .studies.sweeps import sweep  # noqa: E402
 
 __all__ = [
+    "HTMLReport",
+    "report",
     "AttractorReport",
     "AuditReport",
     "audit",

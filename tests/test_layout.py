@@ -57,6 +57,7 @@ LAYERS = {
     "figures_sensitivity": 5,
     "figures_continuation": 5,
     "cli": 5,
+    "reporting": 5,
     "__main__": 5,
     "testing": 5,
     "models": 5,

@@ -7,6 +7,9 @@ Commands
     print its replicator equations, the stability table of every rest point
     and the verdict (which states are ESS); ``--figures DIR`` also writes the
     standard figures and tables of that model.
+``report MODEL [--out FILE] [--params NAME=VALUE ...] [--preset NAME] [--progress]``
+    One self-contained HTML file about the model (:func:`gametheory.report`):
+    payoffs, parameters, equations, stability, ESS, attractors and figures.
 ``figures [--out DIR] [--small] [--only NAME ...] [--list]``
     Rebuild the flagship crisis-governance model's paper figures (PNG, PDF)
     and tables (Markdown, LaTeX) into ``DIR`` (default ``paper_figures/output``).

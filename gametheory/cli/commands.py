@@ -115,6 +115,24 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """``report MODEL --out FILE``: the one-file HTML report (gametheory.report)."""
+    from ..reporting import report
+    from ..reporting.document import check_output_path
+
+    out = check_output_path(args.out)  # before the expensive work
+    if args.progress is None:
+        args.progress = sys.stderr.isatty()
+    game, presets = _load_model(args.model)
+    params = _given_params(args, presets)
+    begin = time.perf_counter()
+    rep = report(game, params, progress=bool(args.progress))
+    path = rep.save(out)
+    size = path.stat().st_size / 1e6
+    print(f"Wrote {path} ({size:.2f} MB, {len(rep.sections)} sections, {time.perf_counter() - begin:.1f} s)")
+    return 0
+
+
 def _analysis_figures(game: Any, params: Mapping[str, float], report: Any, out: Path) -> list[Path]:
     """Standard figures and tables of one model at one parameter set."""
     import numpy as np

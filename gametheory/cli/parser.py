@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .commands import _analyze, _basins, _figures, _regime, _summary, _sweep
+from .commands import _analyze, _basins, _figures, _regime, _report, _summary, _sweep
 from .values import BUILTIN_MODELS, CSV_MAX_ROWS, DEFAULT_STARTS, DEFAULT_T_END
 
 
@@ -132,6 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--latex", action="store_true", help="print equations and table as LaTeX")
     p.set_defaults(func=_analyze)
+    p = sub.add_parser(
+        "report",
+        help="one self-contained HTML report of a model",
+        description=(
+            "Write one offline HTML file about MODEL: payoffs, parameters, equations (MathML), rest points "
+            "and stability, ESS conditions, attractors, time series, phase portrait, sensitivity, regime map."
+        ),
+    )
+    _model_options(p)
+    p.add_argument("--out", default="report.html", help="the HTML file to write (default: %(default)s)")
+    p.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="one line per section on standard error (default: when it is a terminal)",
+    )  # fmt: skip
+    p.set_defaults(func=_report)
     p = sub.add_parser(
         "figures",
         help="rebuild the flagship model's figures and tables",
