@@ -56,6 +56,7 @@ LAYERS = {
     "figures_finite": 5,
     "figures_sensitivity": 5,
     "figures_continuation": 5,
+    "explorer": 5,
     "cli": 5,
     "__main__": 5,
     "testing": 5,

@@ -1,0 +1,553 @@
+"""Interactive exploration in a notebook: :func:`explore` builds an :class:`Explorer`.
+
+A slider for every parameter of a game (and one per state coordinate for the
+highlighted start), a live phase portrait, the stability table of
+:func:`gametheory.analyze` and the ESS verdict, all recomputed when a slider
+moves.  The widgets come from :mod:`ipywidgets` (the ``explore`` extra),
+imported only when an explorer is built; the figure is drawn with matplotlib's
+Agg canvas into a PNG shown by an :class:`ipywidgets.Image`.
+
+Slider ranges
+-------------
+A parameter's slider spans its :attr:`~gametheory.Parameter.bounds`.  An
+infinite or missing bound is replaced by the *default range* of the starting
+value :math:`v` (the value given in ``params``, else the parameter's default):
+
+- :math:`[0, 2v]` for :math:`v > 0`, :math:`[2v, 0]` for :math:`v < 0`,
+  :math:`[-1, 1]` for :math:`v = 0` (and for a parameter without a default);
+- a finite bound keeps its side (``(0, inf)`` with :math:`v = 3` gives
+  :math:`[0, 6]`); should the range come out empty, the upper end is the
+  lower end plus :math:`\\max(1, |\\text{lower}|)`.
+
+Every parameter whose range was chosen this way is listed in
+:attr:`Explorer.notes` and in a note shown above the sliders;
+``bounds={"name": (lo, hi)}`` sets a range explicitly.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ._checks import as_dynamics
+from .analysis.stability import analyze
+from .dynamics.base import Dynamics
+from .errors import GameError, ParameterError, SpecificationError, StateError, suggest
+from .game import Game
+from .parameters import Parameter
+
+__all__ = ["Explorer", "MissingDependencyError", "explore", "slider_range"]
+
+#: Integration window, tolerances and output points of the portrait's trajectories.
+T_SPAN: tuple[float, float] = (0.0, 40.0)
+N_EVAL = 150
+RTOL, ATOL = 1e-6, 1e-8
+#: Resolution of the PNG shown in the widget.
+DPI = 110
+
+
+class MissingDependencyError(GameError, ImportError):
+    """An optional dependency needed by the call is not installed (the message names the extra).
+
+    Examples
+    --------
+    >>> from gametheory.explorer import MissingDependencyError
+    >>> from gametheory.errors import GameError
+    >>> issubclass(MissingDependencyError, GameError), issubclass(MissingDependencyError, ImportError)
+    (True, True)
+    """
+
+
+def _ipywidgets() -> Any:
+    try:
+        import ipywidgets
+    except ImportError:
+        raise MissingDependencyError(
+            'gt.explore needs ipywidgets: pip install "gametheory-egt[explore]"'
+        ) from None
+    return ipywidgets
+
+
+def slider_range(parameter: Parameter, value: float | None = None) -> tuple[float, float, bool]:
+    """The slider range of a parameter, and whether a default range filled a side.
+
+    Finite bounds are kept; a missing or infinite side comes from the default
+    range of the starting value ``v`` (``value``, else the parameter's default):
+    :math:`[0, 2v]` for :math:`v > 0`, :math:`[2v, 0]` for :math:`v < 0`,
+    :math:`[-1, 1]` otherwise.  An empty result becomes
+    :math:`[\\text{lo}, \\text{lo} + \\max(1, |\\text{lo}|)]`.
+
+    Returns
+    -------
+    tuple
+        ``(lo, hi, defaulted)``.
+
+    Examples
+    --------
+    >>> from gametheory import Parameter
+    >>> slider_range(Parameter("lam", 0.8, (0, 1)))
+    (0.0, 1.0, False)
+    >>> slider_range(Parameter("F_g", 3.0, (0, float("inf"))))
+    (0.0, 6.0, True)
+    >>> slider_range(Parameter("c", -2.0)), slider_range(Parameter("d", 0.0))
+    ((-4.0, 0.0, True), (-1.0, 1.0, True))
+    """
+    v = parameter.default if value is None else float(value)
+    if v is None or v == 0:
+        default = (-1.0, 1.0)
+    else:
+        default = (0.0, 2.0 * v) if v > 0 else (2.0 * v, 0.0)
+    bounds = parameter.bounds or (-math.inf, math.inf)
+    lo = bounds[0] if math.isfinite(bounds[0]) else default[0]
+    hi = bounds[1] if math.isfinite(bounds[1]) else default[1]
+    if hi <= lo:
+        hi = lo + max(1.0, abs(lo))
+    return float(lo), float(hi), not (math.isfinite(bounds[0]) and math.isfinite(bounds[1]))
+
+
+def _check_bounds(game: Game, bounds: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    for name, pair in (bounds or {}).items():
+        if name not in game.parameter_names:
+            raise ParameterError(
+                f"bounds: {name!r} is not a parameter of the game{suggest(name, game.parameter_names)}"
+            )
+        try:
+            lo, hi = (float(b) for b in pair)
+        except (TypeError, ValueError):
+            raise ParameterError(f"bounds[{name!r}] = {pair!r} must be two numbers (lo, hi)") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ParameterError(f"bounds[{name!r}] = {pair!r} must be finite")
+        if not lo < hi:
+            raise ParameterError(f"bounds[{name!r}] = {pair!r}: lower end must be below the upper end")
+        out[name] = (lo, hi)
+    return out
+
+
+def _check_params(game: Game, params: Mapping[str, Any] | None) -> dict[str, float | None]:
+    values: dict[str, float | None] = {p.name: p.default for p in game.parameters}
+    for name, value in (params or {}).items():
+        if name not in values:
+            raise ParameterError(
+                f"params: {name!r} is not a parameter of the game{suggest(name, game.parameter_names)}"
+            )
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"params[{name!r}] = {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ParameterError(f"params[{name!r}] = {value!r} is not finite")
+        values[name] = number
+    return values
+
+
+def _clip_state(dyn: Dynamics, state: Any) -> np.ndarray:
+    """``state`` moved into the state space: coordinates clipped to [0, 1], each population's sum to <= 1."""
+    x = np.asarray(state, dtype=float).ravel()
+    if x.shape != (dyn.dimension,) or not np.all(np.isfinite(x)):
+        raise StateError(f"start {state!r} must be {dyn.dimension} finite numbers {list(dyn.state_names)}")
+    x = np.clip(x, 0.0, 1.0)
+    for sl in dyn.population_slices():
+        total = x[sl].sum()
+        if total > 1.0:
+            x[sl] = x[sl] / total
+    return x
+
+
+def _default_starts(geometry: str | None, dyn: Dynamics) -> np.ndarray:
+    """A few interior starts for the portrait: cube corners at 0.2/0.8, a 3x3 square grid, a simplex ring."""
+    if geometry == "cube":
+        levels = (0.2, 0.8)
+        return np.array([[a, b, c] for a in levels for b in levels for c in levels])
+    if geometry == "square":
+        levels = (0.2, 0.5, 0.8)
+        return np.array([[a, b] for a in levels for b in levels])
+    if geometry == "simplex":
+        from .plot.phase import _default_starts as lattice
+
+        return lattice(dyn, geometry, 4, _population_of(dyn))
+    return np.empty((0, dyn.dimension))
+
+
+def _default_start(dyn: Dynamics) -> np.ndarray:
+    """Shares ``(2, 1, ..., 1)/(k + 1)`` in every population of ``k`` strategies: interior, off the centre."""
+    return np.concatenate(
+        [
+            [2.0 / (sl.stop - sl.start + 2)] + [1.0 / (sl.stop - sl.start + 2)] * (sl.stop - sl.start - 1)
+            for sl in dyn.population_slices()
+        ]
+    )
+
+
+def _population_of(dyn: Dynamics) -> int:
+    return list(dyn.game.strategy_counts).index(3)
+
+
+def _geometry(dyn: Dynamics) -> str | None:
+    """The portrait's geometry (cube, square, simplex), or ``None`` for a time series (more than 3 dimensions)."""
+    from .plot.phase import _geometry as geometry_of
+
+    if dyn.dimension > 3:
+        return None
+    try:
+        return geometry_of(dyn, None)[0]
+    except SpecificationError:
+        return None
+
+
+def _fmt_eigenvalues(values: Sequence[complex]) -> str:
+    parts = []
+    for v in values:
+        parts.append(f"{v.real:.3g}" if abs(v.imag) < 1e-12 else f"{v.real:.3g}{v.imag:+.3g}i")
+    return ", ".join(parts)
+
+
+def _table_html(frame: Any) -> str:
+    """The stability table as escaped HTML: columns that are empty everywhere left out, eigenvalues short."""
+    shown = frame.drop(columns=[c for c in frame.columns if frame[c].isna().all()])
+    shown = shown.drop(columns=[c for c in ("support", "sign") if c in shown.columns])
+    if "eigenvalues" in shown.columns:
+        shown = shown.assign(eigenvalues=[_fmt_eigenvalues(v) for v in shown["eigenvalues"]])
+    return shown.to_html(index=False, escape=True, border=0, float_format=lambda v: f"{v:.4g}")
+
+
+def _verdict(report: Any) -> str:
+    """The ESS line of the report's summary (which ESS, none, or not decided for this dynamics)."""
+    return next(line for line in report.summary().splitlines() if line.startswith("ESS"))
+
+
+class Explorer:
+    """Sliders, phase portrait, stability table and ESS verdict of one game, recomputed live.
+
+    Build one with :func:`explore`.  Moving a slider (in the notebook, by
+    assigning ``slider.value``, or with :meth:`set`) runs :meth:`update`:
+    :func:`gametheory.analyze` at the new parameters, an ensemble of
+    trajectories (:meth:`~gametheory.dynamics.base.Dynamics.simulate_many`,
+    the compiled numba backend when installed, warmed up at construction), and
+    the figure redrawn into the same matplotlib Figure and shown as a PNG.
+
+    Attributes
+    ----------
+    dynamics : Dynamics
+        The dynamics explored.
+    sliders : dict
+        ``{parameter name: ipywidgets.FloatSlider}``.
+    start_sliders : dict
+        ``{state name: ipywidgets.FloatSlider}``: the highlighted trajectory's start.
+    notes : tuple of str
+        What the explorer decided for the user (default slider ranges).
+    widget : ipywidgets.VBox
+        The whole interface (a notebook cell ``gt.explore(game)`` shows it).
+    image : ipywidgets.Image
+        The figure as PNG bytes (``image.value``).
+    table : pandas.DataFrame or None
+        ``gt.analyze(dynamics, params).to_frame()`` at the current parameters
+        (``None`` when analyze refused; :attr:`table_html` then holds its message).
+    verdict : str
+        Which ESS, none, or why there is no verdict.
+    figure : matplotlib.figure.Figure
+        The figure shown (one per explorer, redrawn in place; never registered with pyplot).
+    last_update_seconds : float
+        Wall time of the last :meth:`update`; :attr:`timings` splits it into
+        ``analysis``, ``integration`` and ``drawing``.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import classic
+    >>> ex = gt.explore(classic.rock_paper_scissors())
+    >>> ex.verdict
+    'ESS (Maynard Smith; asymptotically stable): (1/3, 1/3) = interior'
+    >>> ex.set(w=0.5)
+    >>> ex.verdict
+    'ESS: none'
+    """
+
+    def __init__(
+        self,
+        dynamics: Dynamics,
+        params: Mapping[str, Any] | None = None,
+        *,
+        bounds: Mapping[str, Any] | None = None,
+        starts: Any = None,
+        start: Any = None,
+        t_span: tuple[float, float] = T_SPAN,
+        backend: str | None = None,
+    ) -> None:
+        widgets = _ipywidgets()
+        import matplotlib.figure
+
+        self.dynamics = dynamics
+        game = dynamics.game
+        values = _check_params(game, params)
+        explicit = _check_bounds(game, bounds)
+        self.t_span = (float(t_span[0]), float(t_span[1]))
+        self.geometry = _geometry(dynamics)
+        self.starts = (
+            _default_starts(self.geometry, dynamics)
+            if starts is None
+            else dynamics.check_states(starts, name="starts").reshape(-1, dynamics.dimension)
+        )
+        if backend is None:
+            try:
+                import numba  # noqa: F401
+
+                backend = "numba"
+            except ImportError:
+                backend = "numpy"
+        self.backend = backend
+        notes = []
+        self.sliders: dict[str, Any] = {}
+        for p in game.parameters:
+            value = values[p.name]
+            if p.name in explicit:
+                lo, hi = explicit[p.name]
+            else:
+                lo, hi, defaulted = slider_range(p, value)
+                if defaulted:
+                    notes.append(f"{p.name}: no finite bounds, slider range [{lo:g}, {hi:g}] (default range)")
+            start_value = min(max(value if value is not None else (lo + hi) / 2, lo), hi)
+            self.sliders[p.name] = self._slider(widgets, p.name, lo, hi, start_value)
+        self.notes = tuple(notes)
+        x0 = _default_start(dynamics) if start is None else _clip_state(dynamics, start)
+        self.start_sliders = {
+            name: self._slider(widgets, name, 0.0, 1.0, float(v)) for name, v in zip(dynamics.state_names, x0)
+        }
+        self.figure = matplotlib.figure.Figure(figsize=(4.2, 4.2) if self.geometry else (5.0, 3.2))
+        self.image = widgets.Image(format="png")
+        self.verdict_widget = widgets.HTML()
+        self.table_widget = widgets.HTML()
+        self.status_widget = widgets.HTML()
+        note_html = "".join(f"<div>note: {html.escape(n)}</div>" for n in self.notes)
+        self.notes_widget = widgets.HTML(f"<small>{note_html}</small>")
+        box = widgets.Layout(max_height="460px", overflow="auto")
+        controls = widgets.VBox([widgets.HTML("<b>parameters</b>"), *self.sliders.values()], layout=box)
+        start_box = widgets.VBox([widgets.HTML("<b>highlighted start</b>"), *self.start_sliders.values()])
+        title = html.escape(game.name or "game")
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<h4>{title} ({html.escape(type(dynamics).__name__)})</h4>"),
+                self.notes_widget,
+                widgets.HBox([controls, widgets.VBox([start_box, self.image])]),
+                self.verdict_widget,
+                self.table_widget,
+                self.status_widget,
+            ]
+        )
+        self.table: Any = None
+        self.table_html = ""
+        self.verdict = ""
+        self.report: Any = None
+        self.timings: dict[str, float] = {}
+        self.last_update_seconds = math.nan
+        self._holding = False
+        for slider in (*self.sliders.values(), *self.start_sliders.values()):
+            slider.observe(self._on_change, names="value")
+        self.update()  # also compiles the numba kernel once
+
+    @staticmethod
+    def _slider(widgets: Any, name: str, lo: float, hi: float, value: float) -> Any:
+        slider = widgets.FloatSlider(
+            description=name, step=(hi - lo) / 200, continuous_update=False, readout_format=".4g"
+        )
+        with slider.hold_trait_notifications():
+            slider.max, slider.min = hi, lo
+            slider.value = value
+        return slider
+
+    # ------------------------------------------------------------- state
+    @property
+    def params(self) -> dict[str, float]:
+        """The current parameter values, ``{name: value}``."""
+        return {name: float(s.value) for name, s in self.sliders.items()}
+
+    @property
+    def start(self) -> np.ndarray:
+        """The highlighted start, clipped into the state space, shape ``(d,)``."""
+        return _clip_state(self.dynamics, [s.value for s in self.start_sliders.values()])
+
+    def set(self, **values: float) -> None:
+        """Move sliders (parameters or state coordinates) by name, then update once.
+
+        A value outside a slider's range raises :class:`~gametheory.errors.ParameterError`
+        (give ``bounds=`` to :func:`explore` for a wider range).
+        """
+        known = {**self.sliders, **self.start_sliders}
+        for name, value in values.items():
+            if name not in known:
+                raise ParameterError(f"set(): {name!r} is not a slider{suggest(name, known)}")
+            slider = known[name]
+            if not (isinstance(value, (int, float, np.number)) and slider.min <= float(value) <= slider.max):
+                raise ParameterError(
+                    f"set(): {name} = {value!r} is outside the slider range [{slider.min:g}, {slider.max:g}]"
+                )
+        self._holding = True
+        try:
+            for name, value in values.items():
+                known[name].value = float(value)
+        finally:
+            self._holding = False
+        self.update()
+
+    def _on_change(self, change: Any) -> None:
+        if not self._holding:
+            self.update()
+
+    # ------------------------------------------------------------ update
+    def update(self) -> None:
+        """Recompute the analysis, the trajectories and the figure at the sliders' values."""
+        begin = time.perf_counter()
+        params = self.params
+        try:
+            self.report = analyze(self.dynamics, params)
+            self.table = self.report.to_frame()
+            self.table_html = _table_html(self.table)
+            self.verdict = _verdict(self.report)
+        except GameError as exc:
+            self.report, self.table = None, None
+            message = f"analysis not available: {type(exc).__name__}: {exc}"
+            self.table_html = f"<pre>{html.escape(message)}</pre>"
+            self.verdict = message
+        analysed = time.perf_counter()
+        starts = np.vstack([self.starts, self.start[None, :]])
+        ensemble = self.dynamics.simulate_many(
+            starts,
+            self.t_span,
+            params,
+            t_eval=np.linspace(*self.t_span, N_EVAL),
+            rtol=RTOL,
+            atol=ATOL,
+            backend=self.backend,
+        )
+        integrated = time.perf_counter()
+        self._draw(ensemble, params)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+        self.image.value = buffer.getvalue()
+        self.verdict_widget.value = f"<b>{html.escape(self.verdict)}</b>"
+        self.table_widget.value = self.table_html
+        end = time.perf_counter()
+        self.timings = {
+            "analysis": analysed - begin,
+            "integration": integrated - analysed,
+            "drawing": end - integrated,
+        }
+        self.last_update_seconds = end - begin
+        self.status_widget.value = f"<small>updated in {self.last_update_seconds:.2f} s</small>"
+
+    def _draw(self, ensemble: Any, params: Mapping[str, float]) -> None:
+        from . import plot
+        from .plot.phase import _project
+
+        fig = self.figure
+        fig.clf()
+        if self.geometry is None:
+            ax = fig.add_subplot()
+            highlighted = ensemble[len(ensemble) - 1]
+            plot.time_series(highlighted, ax=ax, dynamics=self.dynamics, title="highlighted start")
+            return
+        ax = fig.add_subplot(projection="3d" if self.geometry == "cube" else None)
+        plot.phase_portrait(
+            self.dynamics,
+            params,
+            ax=ax,
+            trajectories=ensemble,
+            report=self.report,
+            analysis=False,
+        )
+        path = _project(self.dynamics, self.geometry, _population_or_none(self), ensemble.y[-1])
+        ax.plot(*path, color="black", lw=2.0, zorder=7)
+        ax.plot(*[[c] for c in path[:, 0]], marker="*", ms=7, color="black", ls="")
+
+    # ----------------------------------------------------------- display
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"Explorer({self.dynamics.game.name or 'game'}; {values})"
+
+
+def _population_or_none(explorer: Explorer) -> int | None:
+    return _population_of(explorer.dynamics) if explorer.geometry == "simplex" else None
+
+
+def explore(
+    game: Game | Dynamics,
+    params: Mapping[str, Any] | None = None,
+    *,
+    dynamics: str = "replicator",
+    dynamics_options: Mapping[str, Any] | None = None,
+    bounds: Mapping[str, Any] | None = None,
+    starts: Any = None,
+    start: Any = None,
+    t_span: tuple[float, float] = T_SPAN,
+    backend: str | None = None,
+) -> Explorer:
+    """An interactive explorer of a game for notebooks: sliders, phase portrait, stability table, ESS.
+
+    Parameters
+    ----------
+    game
+        A :class:`~gametheory.Game`, or any dynamics (then ``dynamics`` must
+        be left at its default).
+    params
+        Starting parameter values (the game's defaults fill the rest).
+    dynamics, dynamics_options
+        The kind of dynamics, ``game.dynamics(dynamics, **dynamics_options)``.
+    bounds
+        ``{name: (lo, hi)}``: slider ranges (finite, ``lo < hi``) replacing
+        those from the parameters' bounds (see the module docstring for the
+        default ranges of unbounded parameters).
+    starts
+        The portrait's starting states, shape ``(m, d)``; default a few fixed
+        interior states (cube: the corners of :math:`[0.2, 0.8]^3`).
+    start
+        The highlighted trajectory's start (drawn thick, with a star), clipped
+        into the state space; default the centre.
+    t_span
+        Integration window of the trajectories.
+    backend
+        ``simulate_many`` backend; default numba when installed, else numpy.
+
+    Returns
+    -------
+    Explorer
+        Display it in a notebook cell; its attributes give the current
+        parameters, table, verdict and figure.
+
+    Raises
+    ------
+    MissingDependencyError
+        Without ipywidgets (``pip install "gametheory-egt[explore]"``).
+    ParameterError
+        For unknown parameter names or bad values or bounds.
+
+    Examples
+    --------
+    >>> import gametheory as gt
+    >>> from gametheory.models import crisis_governance as cg
+    >>> ex = gt.explore(cg.game(), cg.STATUS_QUO)
+    >>> ex.verdict
+    "ESS (strict Nash equilibria, asymptotically stable): (0, 0, 0) = ('B', 'P', 'I')"
+    >>> ex.sliders["lam"].min, ex.sliders["lam"].max, ex.sliders["F_g"].max
+    (0.0, 1.0, 6.0)
+    >>> ex.set(F_g=5.0)  # above the threshold 4.3: (1, 1, 1) becomes an ESS too
+    >>> [e.state for e in ex.report.ess]
+    [(1, 1, 1), (0, 0, 0)]
+    """
+    if isinstance(game, Game):
+        model = game.dynamics(dynamics, **dict(dynamics_options or {}))
+    else:
+        if dynamics != "replicator" or dynamics_options:
+            raise SpecificationError(
+                "explore(): give either a dynamics object or dynamics=/dynamics_options= with a Game, not both"
+            )
+        model = as_dynamics(game, name="game")
+    return Explorer(model, params, bounds=bounds, starts=starts, start=start, t_span=t_span, backend=backend)
