@@ -57,6 +57,7 @@ LAYERS = {
     "figures_sensitivity": 5,
     "figures_continuation": 5,
     "explorer": 5,
+    "explorer_setup": 5,
     "cli": 5,
     "__main__": 5,
     "testing": 5,
