@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import textwrap
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -210,6 +211,7 @@ class Explorer:
             ]
         )
         self.table: Any = None
+        self.integration_message = ""
         self.table_html = ""
         self.verdict = ""
         self.report: Any = None
@@ -285,15 +287,20 @@ class Explorer:
             self.verdict = message
         analysed = time.perf_counter()
         starts = np.vstack([self.starts, self.start[None, :]])
-        ensemble = self.dynamics.simulate_many(
-            starts,
-            self.t_span,
-            params,
-            t_eval=np.linspace(*self.t_span, N_EVAL),
-            rtol=RTOL,
-            atol=ATOL,
-            backend=self.backend,
-        )
+        try:
+            ensemble = self.dynamics.simulate_many(
+                starts,
+                self.t_span,
+                params,
+                t_eval=np.linspace(*self.t_span, N_EVAL),
+                rtol=RTOL,
+                atol=ATOL,
+                backend=self.backend,
+            )
+            self.integration_message = ""
+        except GameError as exc:  # e.g. a dynamics that needs positive payoffs at these parameters
+            ensemble = None
+            self.integration_message = f"no trajectories: {type(exc).__name__}: {exc}"
         integrated = time.perf_counter()
         self._draw(ensemble, params)
         buffer = io.BytesIO()
@@ -312,13 +319,18 @@ class Explorer:
 
     def _draw(self, ensemble: Any, params: Mapping[str, float]) -> None:
         from . import plot
+        from .plot._results import Run
         from .plot.phase import _project
 
         fig = self.figure
         fig.clf()
+        if ensemble is None:
+            text = textwrap.fill(self.integration_message, 60)
+            fig.text(0.02, 0.98, text, va="top", ha="left", fontsize=7, wrap=True)
+            return
         if self.geometry is None:
             ax = fig.add_subplot()
-            highlighted = ensemble[len(ensemble) - 1]
+            highlighted = Run(ensemble.t, ensemble.y[-1], tuple(ensemble.state_names))
             plot.time_series(highlighted, ax=ax, dynamics=self.dynamics, title="highlighted start")
             return
         ax = fig.add_subplot(projection="3d" if self.geometry == "cube" else None)
