@@ -47,6 +47,19 @@ N_EVAL = 150
 RTOL, ATOL = 1e-6, 1e-8
 #: Resolution of the PNG shown in the widget.
 DPI = 110
+#: Figure sizes (inches) and axes margins by geometry (``None``: a time series); the legend
+#: below the axes must lie inside the figure, which is drawn once and cropped to its content.
+FIGURE_SIZES: dict[str | None, tuple[float, float]] = {
+    "cube": (4.2, 5.0),
+    "square": (4.2, 5.2),
+    "simplex": (4.2, 4.8),
+    None: (5.0, 3.2),
+}
+AXES_MARGINS: dict[str, dict[str, float]] = {
+    "cube": {"left": 0.0, "right": 1.0, "bottom": 0.2, "top": 1.0},
+    "square": {"left": 0.14, "right": 0.96, "bottom": 0.3, "top": 0.97},
+    "simplex": {"left": 0.02, "right": 0.98, "bottom": 0.18, "top": 0.93},
+}
 
 
 class MissingDependencyError(GameError, ImportError):
@@ -152,6 +165,7 @@ class Explorer:
     ) -> None:
         widgets = _ipywidgets()
         import matplotlib.figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.dynamics = dynamics
         game = dynamics.game
@@ -189,7 +203,8 @@ class Explorer:
         self.start_sliders = {
             name: self._slider(widgets, name, 0.0, 1.0, float(v)) for name, v in zip(dynamics.state_names, x0)
         }
-        self.figure = matplotlib.figure.Figure(figsize=(4.2, 4.2) if self.geometry else (5.0, 3.2))
+        self.figure = matplotlib.figure.Figure(figsize=FIGURE_SIZES[self.geometry], dpi=DPI)
+        FigureCanvasAgg(self.figure)
         self.image = widgets.Image(format="png")
         self.verdict_widget = widgets.HTML()
         self.table_widget = widgets.HTML()
@@ -303,9 +318,7 @@ class Explorer:
             self.integration_message = f"no trajectories: {type(exc).__name__}: {exc}"
         integrated = time.perf_counter()
         self._draw(ensemble, params)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
-        self.image.value = buffer.getvalue()
+        self.image.value = _png(self.figure)
         self.verdict_widget.value = f"<b>{html.escape(self.verdict)}</b>"
         self.table_widget.value = self.table_html
         end = time.perf_counter()
@@ -330,10 +343,12 @@ class Explorer:
             return
         if self.geometry is None:
             ax = fig.add_subplot()
+            fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9)
             highlighted = Run(ensemble.t, ensemble.y[-1], tuple(ensemble.state_names))
             plot.time_series(highlighted, ax=ax, dynamics=self.dynamics, title="highlighted start")
             return
         ax = fig.add_subplot(projection="3d" if self.geometry == "cube" else None)
+        fig.subplots_adjust(**AXES_MARGINS[self.geometry])  # room for the legend below, inside the figure
         plot.phase_portrait(
             self.dynamics,
             params,
@@ -353,6 +368,26 @@ class Explorer:
     def __repr__(self) -> str:
         values = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"Explorer({self.dynamics.game.name or 'game'}; {values})"
+
+
+def _png(figure: Any, pad: int = 6) -> bytes:
+    """The figure drawn once by Agg, cropped to the bounding box of its content (plus ``pad`` pixels), as PNG.
+
+    One draw instead of the two of ``savefig(bbox_inches="tight")``; content
+    outside the figure is cut, so the layout keeps the legend inside.
+    """
+    from PIL import Image
+
+    canvas = figure.canvas
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    box = figure.get_tightbbox(canvas.get_renderer()).transformed(figure.dpi_scale_trans)
+    x0, x1 = max(int(box.x0) - pad, 0), min(int(math.ceil(box.x1)) + pad, width)
+    y0, y1 = max(height - int(math.ceil(box.y1)) - pad, 0), min(height - int(box.y0) + pad, height)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba[y0:y1, x0:x1]).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 def _population_or_none(explorer: Explorer) -> int | None:
