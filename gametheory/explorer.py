@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import as_dynamics
 from .analysis.stability import analyze
 from .dynamics.base import Dynamics
-from .errors import GameError, ParameterError, SpecificationError, suggest
+from .errors import GameError, ParameterError, SpecificationError, keywords_checked, suggest
 from .explorer_setup import (
     check_bounds,
     check_params,
@@ -45,6 +45,8 @@ __all__ = ["Explorer", "MissingDependencyError", "explore"]
 T_SPAN: tuple[float, float] = (0.0, 40.0)
 N_EVAL = 150
 RTOL, ATOL = 1e-6, 1e-8
+#: Analyses kept for parameter sets already visited (a slider moved back is not analysed again).
+ANALYSES_KEPT = 64
 #: Resolution of the PNG shown in the widget.
 DPI = 110
 #: Figure sizes (inches) and axes margins by geometry (``None``: a time series); the legend
@@ -75,11 +77,13 @@ class MissingDependencyError(GameError, ImportError):
 
 
 def _ipywidgets() -> Any:
+    """ipywidgets (and a check that pandas, for the table, is there), or :class:`MissingDependencyError`."""
     try:
         import ipywidgets
-    except ImportError:
+        import pandas  # noqa: F401
+    except ImportError as exc:
         raise MissingDependencyError(
-            'gt.explore needs ipywidgets: pip install "gametheory-egt[explore]"'
+            f'gt.explore needs ipywidgets and pandas ({exc.name} is missing): pip install "gametheory-egt[explore]"'
         ) from None
     return ipywidgets
 
@@ -227,6 +231,7 @@ class Explorer:
         )
         self.table: Any = None
         self.integration_message = ""
+        self._analyses: dict[tuple[float, ...], tuple[Any, Any, str, str]] = {}
         self.table_html = ""
         self.verdict = ""
         self.report: Any = None
@@ -290,16 +295,18 @@ class Explorer:
         """Recompute the analysis, the trajectories and the figure at the sliders' values."""
         begin = time.perf_counter()
         params = self.params
-        try:
-            self.report = analyze(self.dynamics, params)
-            self.table = self.report.to_frame()
-            self.table_html = _table_html(self.table)
-            self.verdict = _verdict(self.report)
-        except GameError as exc:
-            self.report, self.table = None, None
-            message = f"analysis not available: {type(exc).__name__}: {exc}"
-            self.table_html = f"<pre>{html.escape(message)}</pre>"
-            self.verdict = message
+        key = tuple(params.values())
+        if key not in self._analyses:
+            try:
+                report = analyze(self.dynamics, params)
+                table = report.to_frame()
+                self._analyses[key] = (report, table, _table_html(table), _verdict(report))
+            except GameError as exc:
+                message = f"analysis not available: {type(exc).__name__}: {exc}"
+                self._analyses[key] = (None, None, f"<pre>{html.escape(message)}</pre>", message)
+            while len(self._analyses) > ANALYSES_KEPT:
+                self._analyses.pop(next(iter(self._analyses)))
+        self.report, self.table, self.table_html, self.verdict = self._analyses[key]
         analysed = time.perf_counter()
         starts = np.vstack([self.starts, self.start[None, :]])
         try:
@@ -394,6 +401,7 @@ def _population_or_none(explorer: Explorer) -> int | None:
     return simplex_population(explorer.dynamics) if explorer.geometry == "simplex" else None
 
 
+@keywords_checked
 def explore(
     game: Game | Dynamics,
     params: Mapping[str, Any] | None = None,

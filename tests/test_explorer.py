@@ -156,6 +156,10 @@ def test_bad_params_are_game_errors(flagship):
         gt.explore(flagship, {"Fg": 1.0})
     with pytest.raises(gt.ParameterError, match=r"params\['F_g'\].*not finite"):
         gt.explore(flagship, {"F_g": float("inf")})
+    with pytest.raises(
+        gt.SpecificationError, match="unexpected keyword argument 'bound'.*did you mean 'bounds'"
+    ):
+        gt.explore(flagship, bound={"F_g": (0, 1)})
     with pytest.raises(gt.SpecificationError, match="either a dynamics object"):
         gt.explore(flagship.replicator(), dynamics="smith")
 
@@ -230,11 +234,22 @@ def test_more_than_three_dimensions_draws_a_time_series():
     assert ex.figure.axes[0].get_xlabel() != "" and ex.image.value[:4] == b"\x89PNG"
 
 
-def test_missing_ipywidgets_is_a_game_error_naming_the_extra(flagship, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now raises ImportError
-    with pytest.raises(MissingDependencyError, match=r'pip install "gametheory-egt\[explore\]"'):
+@pytest.mark.parametrize("module", ["ipywidgets", "pandas"])
+def test_missing_ipywidgets_is_a_game_error_naming_the_extra(flagship, monkeypatch, module):
+    monkeypatch.setitem(sys.modules, module, None)  # import <module> now raises ImportError
+    with pytest.raises(
+        MissingDependencyError, match=rf'{module} is missing.*pip install "gametheory-egt\[explore\]"'
+    ):
         gt.explore(flagship)
     assert issubclass(MissingDependencyError, gt.GameError)
+
+
+def test_a_slider_moved_back_reuses_the_analysis(explorer):
+    first = explorer.report
+    explorer.set(F_g=5.0)
+    assert explorer.report is not first
+    explorer.set(F_g=3.0)
+    assert explorer.report is first and explorer.params == dict(cg.STATUS_QUO)
 
 
 def test_notebook_display_delegates_to_the_widget(explorer):
