@@ -200,7 +200,12 @@ class Explorer:
                 lo, hi, defaulted = slider_range(p, value)
                 if defaulted:
                     notes.append(f"{p.name}: no finite bounds, slider range [{lo:g}, {hi:g}] (default range)")
-            start_value = min(max(value if value is not None else (lo + hi) / 2, lo), hi)
+            if value is not None and not lo <= value <= hi:
+                raise ParameterError(
+                    f"{p.name} = {value:g} is outside its slider range [{lo:g}, {hi:g}]"
+                    + (" (from bounds=)" if p.name in explicit else " (its bounds)")
+                )
+            start_value = (lo + hi) / 2 if value is None else value
             self.sliders[p.name] = self._slider(widgets, p.name, lo, hi, start_value)
         self.notes = tuple(notes)
         x0 = default_start(dynamics) if start is None else clip_state(dynamics, start)
