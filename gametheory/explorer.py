@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import as_dynamics
 from .analysis.stability import analyze
 from .dynamics.base import Dynamics
-from .errors import GameError, ParameterError, SpecificationError, keywords_checked, suggest
+from .errors import GameError, ParameterError, SpecificationError, calls_checked, keywords_checked, suggest
 from .explorer_setup import (
     check_bounds,
     check_params,
@@ -109,6 +109,7 @@ def _verdict(report: Any) -> str:
     return next(line for line in report.summary().splitlines() if line.startswith("ESS"))
 
 
+@calls_checked
 class Explorer:
     """Sliders, phase portrait, stability table and ESS verdict of one game, recomputed live.
 
@@ -175,7 +176,13 @@ class Explorer:
         game = dynamics.game
         values = check_params(game, params)
         explicit = check_bounds(game, bounds)
-        self.t_span = (float(t_span[0]), float(t_span[1]))
+        try:
+            t0, t1 = (float(t) for t in t_span)
+        except (TypeError, ValueError):
+            raise SpecificationError(f"t_span {t_span!r} must be two numbers (t0, t1)") from None
+        if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
+            raise SpecificationError(f"t_span {t_span!r} must be finite with t1 > t0")
+        self.t_span = (t0, t1)
         self.geometry = explorer_geometry(dynamics)
         self.starts = (
             default_starts(self.geometry, dynamics)
@@ -189,6 +196,8 @@ class Explorer:
                 backend = "numba"
             except ImportError:
                 backend = "numpy"
+        if backend not in ("numba", "numpy", "auto"):
+            raise SpecificationError(f"backend {backend!r} must be 'numba', 'numpy' or 'auto'")
         self.backend = backend
         notes = []
         self.sliders: dict[str, Any] = {}
