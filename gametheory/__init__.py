@@ -33,6 +33,7 @@ from .errors import (
     StateError,
     StoreError,
 )
+from .explorer import Explorer, explore  # noqa: E402
 from .expressions import parse_expression
 from .finite.curves import fixation_curve, stationary_curve  # noqa: E402
 from .finite.process import FiniteProcess, moran, pairwise_comparison  # noqa: E402
@@ -62,6 +63,8 @@ __all__ = [
     "ContinuationResult",
     "from_equations",
     "Ensemble",
+    "Explorer",
+    "explore",
     "FiniteProcess",
     "FixationMatrix",
     "FiniteSimulation",

@@ -7,7 +7,7 @@ Layers, lowest first (a module may import its own layer and lower ones)::
     analysis  analysis/, finite/
     studies   studies/
     plot      plot/
-    top       figures, figures_variants, cli, __main__, testing, models/, gametheory/__init__
+    top       figures, figures_variants, explorer, explorer_setup, cli, __main__, testing, models/, gametheory/__init__
 
 The only imports allowed to run upward are the one-line lazy forwards listed in
 ``FORWARDS`` (an import inside a function that hands the call to a higher layer)
@@ -56,6 +56,8 @@ LAYERS = {
     "figures_finite": 5,
     "figures_sensitivity": 5,
     "figures_continuation": 5,
+    "explorer": 5,
+    "explorer_setup": 5,
     "cli": 5,
     "reporting": 5,
     "__main__": 5,
