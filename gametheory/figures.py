@@ -26,8 +26,10 @@ import numpy as np
 from .errors import SpecificationError, calls_checked, suggest
 from .figures_continuation import build_continuation, continuation_manifest
 from .figures_finite import build_finite, finite_manifest
+from .figures_report import build_report, report_manifest
 from .figures_sensitivity import build_sensitivity, sensitivity_manifest
 from .figures_variants import build_variant, variant_manifest
+from .limits import small_mode
 from .models import crisis_governance as cg
 
 #: The builds that extend the flagship set: (manifest function, builder), in build order.
@@ -36,6 +38,7 @@ _EXTENSIONS: tuple[tuple[Callable[[], Any], Callable[..., Any]], ...] = (
     (finite_manifest, build_finite),
     (continuation_manifest, build_continuation),
     (sensitivity_manifest, build_sensitivity),
+    (report_manifest, build_report),
 )
 
 __all__ = [
@@ -90,18 +93,6 @@ PATH_STARTS = ((0.2, 0.2, 0.2), (0.5, 0.5, 0.5), (0.8, 0.8, 0.8), (0.8, 0.3, 0.5
 _SCENARIOS = (("status_quo", "STATUS_QUO", cg.STATUS_QUO), ("optimized", "OPTIMIZED", cg.OPTIMIZED))
 #: The accountability lever alone: STATUS_QUO with F_g at its OPTIMIZED value (bistable: (0,0,0) and (1,1,1)).
 PENALTY_ONLY = {**cg.STATUS_QUO, "F_g": cg.OPTIMIZED["F_g"]}
-
-
-def small_mode() -> bool:
-    """True when the environment variable ``GAMETHEORY_SMALL`` is set to a non-empty value other than 0.
-
-    Examples
-    --------
-    >>> import os
-    >>> small_mode() == (os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0"))
-    True
-    """
-    return os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0")
 
 
 @calls_checked
@@ -503,9 +494,9 @@ def build_flagship(
                     f"{grid_side}x{grid_side}x{grid_side} grid)",
                 )
                 done(name, save_figure(fig, out, name, formats, dpi), t0)
-            elif name in builders:  # the variants, finite populations, bifurcations, sensitivity
+            elif name in builders:  # the variants, finite populations, bifurcations, sensitivity, reports
                 built = builders[name](name, small=small)
-                if isinstance(built, dict):  # a table: {suffix: text}
+                if isinstance(built, dict):  # a table or a report: {suffix: text}
                     done(name, [_write(out, name + suffix, text) for suffix, text in built.items()], t0)
                 else:
                     done(name, save_figure(built, out, name, formats, dpi), t0)

@@ -43,7 +43,10 @@ Examples
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
+    "small_mode",
     "MAX_CHAIN_STATES",
     "MAX_CONSTANT_DIGITS",
     "MAX_DEPTH",
@@ -102,3 +105,17 @@ MAX_CHAIN_STATES = 10_000
 #: block by block).  3 populations of 2 strategies fit up to Z = 148 each (measured: table
 #: built in 2.4 s, process peak RSS 0.28 GB); one population of 3 strategies up to Z = 1,824.
 MAX_RATE_TABLE_ENTRIES = 20_000_000
+
+
+def small_mode() -> bool:
+    """The quick mode of builds, reports and notebooks: smaller samples and grids.
+
+    True when the environment variable ``GAMETHEORY_SMALL`` is set to a non-empty value other than 0.
+
+    Examples
+    --------
+    >>> import os
+    >>> small_mode() == (os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0"))
+    True
+    """
+    return os.environ.get("GAMETHEORY_SMALL", "") not in ("", "0")

@@ -196,7 +196,7 @@ def test_manifest_covers_the_issue(capsys):
 
 def readme_files() -> set[str]:
     text = (ROOT / "paper_figures" / "README.md").read_text()
-    return set(re.findall(r"output/([A-Za-z0-9_]+\.(?:png|pdf|md|tex))", text))
+    return set(re.findall(r"output/([A-Za-z0-9_]+\.(?:png|pdf|md|tex|html))", text))
 
 
 def test_paper_figures_readme_lists_exactly_the_built_files():

@@ -56,6 +56,7 @@ LAYERS = {
     "figures_finite": 5,
     "figures_sensitivity": 5,
     "figures_continuation": 5,
+    "figures_report": 5,
     "explorer": 5,
     "explorer_setup": 5,
     "cli": 5,

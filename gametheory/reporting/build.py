@@ -15,6 +15,7 @@ from typing import Any
 
 from .._checks import check_flag
 from ..errors import AnalysisError, GameError, ParameterError, SpecificationError, suggest
+from ..limits import small_mode
 from .document import HTMLReport
 from .html import Figure, Math, Note, Section, Table, Text
 
@@ -462,7 +463,6 @@ def report(
     >>> "<math" in rep.html
     True
     """
-    from ..figures import small_mode
     from ..game import Game
 
     if not isinstance(game, Game):
