@@ -61,6 +61,7 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_kernel_rgx_aliases = {".*": "gametheory-docs"}  # see _docs_kernel below
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -162,19 +163,31 @@ def _write_reference() -> None:
     _write_if_changed(API / "index.rst", "\n".join(toc) + "\n")
 
 
-def _kernels_over_ipc() -> None:
-    """Start the notebook kernels on local IPC sockets instead of TCP.
+def _docs_kernel() -> str:
+    """A Jupyter kernel spec that runs this interpreter, for myst-nb to execute the pages with.
 
-    myst-nb starts kernels through nbclient with no configuration, and ipykernel logs a warning
-    for every kernel on unencrypted TCP (the build log must hold no warning). Local sockets are
-    what that warning recommends; they live beside the kernel's connection file.
+    Written to a temporary ``JUPYTER_PATH`` directory (removed at exit), so the pages run in the
+    environment that builds the docs, whatever kernels are installed. ipykernel's own startup
+    log is limited to errors: it warns on every start that a kernel on a local TCP socket is
+    unencrypted, and the build log must hold no warning. Warnings raised by the code in a page
+    still show in its output.
     """
-    from jupyter_client.manager import KernelManager
+    import atexit
+    import json
+    import tempfile
 
-    KernelManager.transport.default_value = "ipc"
+    root = Path(tempfile.mkdtemp(prefix="gametheory-docs-kernel-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    spec = root / "kernels" / "gametheory-docs"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    kernel = {"argv": argv, "display_name": "Python 3 (gametheory docs)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(root), os.environ.get("JUPYTER_PATH")]))
+    return "gametheory-docs"
 
 
 os.environ.setdefault("GAMETHEORY_SMALL", "1")
-_kernels_over_ipc()
+_docs_kernel()
 _copy_notebooks()
 _write_reference()
