@@ -21,7 +21,6 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import gametheory  # noqa: E402
 
@@ -73,6 +72,7 @@ html_theme_options = {
     "header_links_before_dropdown": 5,
     "icon_links": [],
 }
+html_context = {"default_mode": "auto"}  # an explicit mode: the theme logs an error without one
 html_show_sourcelink = False
 html_copy_source = False
 
@@ -170,7 +170,8 @@ def _docs_kernel() -> str:
     environment that builds the docs, whatever kernels are installed. ipykernel's own startup
     log is limited to errors: it warns on every start that a kernel on a local TCP socket is
     unencrypted, and the build log must hold no warning. Warnings raised by the code in a page
-    still show in its output.
+    still show in its output. Figures are drawn by the inline backend, whatever ``MPLBACKEND``
+    the build itself runs with.
     """
     import atexit
     import json
@@ -181,7 +182,9 @@ def _docs_kernel() -> str:
     spec = root / "kernels" / "gametheory-docs"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
-    kernel = {"argv": argv, "display_name": "Python 3 (gametheory docs)", "language": "python"}
+    # figures inline whatever MPLBACKEND the build runs with (a headless Agg would show none)
+    env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    kernel = {"argv": argv, "display_name": "Python 3 (gametheory docs)", "language": "python", "env": env}
     (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(root), os.environ.get("JUPYTER_PATH")]))
     return "gametheory-docs"
