@@ -60,6 +60,7 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_output_stderr = "warn"  # anything a page writes to stderr (a Python warning, a log line) fails -W
 nb_kernel_rgx_aliases = {".*": "gametheory-docs"}  # see _docs_kernel below
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -181,7 +182,14 @@ def _docs_kernel() -> str:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     spec = root / "kernels" / "gametheory-docs"
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    argv = [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+        "--IPKernelApp.log_level=ERROR",
+    ]
     # figures inline whatever MPLBACKEND the build runs with (a headless Agg would show none)
     env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     kernel = {"argv": argv, "display_name": "Python 3 (gametheory docs)", "language": "python", "env": env}
