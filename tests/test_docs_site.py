@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import zlib
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,8 @@ def test_every_tutorial_is_executed(site):
         page = out / "tutorials" / "generated" / f"{notebook.stem}.html"
         assert page.is_file(), f"no page for {notebook.name}"
         html = page.read_text(encoding="utf-8")
-        assert _output_cells(html) >= 2, f"{notebook.name}: no executed output on its page"
+        # the notebooks are stored without outputs (tests/test_notebooks.py): any output was made by the build
+        assert _output_cells(html) >= 1, f"{notebook.name}: no executed output on its page"
         assert "ipythontb" not in html and "Traceback" not in html, f"{notebook.name}: an error is shown"
     # figures come out as images (inline backend), e.g. the quick start's time series and phase portrait
     quickstart = (out / "tutorials" / "generated" / "01_quickstart.html").read_text(encoding="utf-8")
@@ -164,9 +166,10 @@ def test_pages_show_what_the_package_computes(site):
 def test_the_front_page_cites_and_loads_nothing_external(site):
     out, _ = site
     html = (out / "index.html").read_text(encoding="utf-8")
-    assert "@software{gametheory," in html
-    assert "CITATION.cff" in html
-    assert "gametheory-egt[all]" in html
+    text = unescape(re.sub(r"<[^>]+>", "", html))  # code blocks are split into highlighted spans
+    assert "@software{gametheory," in text
+    assert "CITATION.cff" in text and "Zenodo" in text
+    assert 'pip install "gametheory-egt[all]"' in text
     external = re.findall(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"(?:https?:)?//[^\"]*\"", html)
     assert not external, external
-    assert "mathjax" not in html.lower()
+    assert not re.search(r"<script[^>]*mathjax", html, re.IGNORECASE), "the front page loads MathJax"
