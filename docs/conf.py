@@ -45,7 +45,6 @@ templates_path = ["_templates"]
 # autodoc / autosummary / numpydoc
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": False}
 autodoc_typehints = "none"  # numpydoc prints the types from the docstrings
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
