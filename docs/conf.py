@@ -190,7 +190,11 @@ def _docs_kernel() -> str:
         "--IPKernelApp.log_level=ERROR",
     ]
     # figures inline whatever MPLBACKEND the build runs with (a headless Agg would show none)
-    env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    # and hypothesis (property-testing pages) keeps its cache here, not in the source tree
+    env = {
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(root / "hypothesis"),
+    }
     kernel = {"argv": argv, "display_name": "Python 3 (gametheory docs)", "language": "python", "env": env}
     (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(root), os.environ.get("JUPYTER_PATH")]))
