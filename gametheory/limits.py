@@ -6,33 +6,33 @@ subclass raised when it is exceeded (or what happens instead).  The modules
 that enforce a limit import its value from here; functions with a budget
 argument (``rest_points(work_budget=...)``) take it as their default.
 
-========================  ==========  =============================================  =====================
-limit                     value       what it bounds                                 raises
-========================  ==========  =============================================  =====================
-``MAX_LENGTH``            20,000      characters of one payoff expression            ``ParseError``
-``MAX_DEPTH``             60          nesting depth of one expression's syntax tree  ``ParseError``
-``MAX_EXPONENT``          256         absolute value of a numeric exponent           ``ParseError``
-``MAX_CONSTANT_DIGITS``   1,000       decimal digits of an exact constant built by   ``ParseError``
-                                      a power (``(2**256)**256``)
-``MAX_EXPANDED_TERMS``    5,000       terms of one payoff expression multiplied out  ``ParseError``
-                                      (``(a+b+c+d)**256`` has 2.9 million)
-``MAX_PROFILES``          20,000      pure strategy profiles of a game               ``SpecificationError``
-``MAX_SYSTEM_TERMS``      100,000     terms of a derived system: expected payoffs,   ``SpecificationError``
-                                      equations and Jacobian (coefficient terms
-                                      counted)
-``MAX_FILE_BYTES``        5,000,000   size of a model file read by ``load_game``     ``ParseError``
-``MAX_GRID_POINTS``       10**8       states of a ``basins`` grid                    ``SpecificationError``
-``WORK_BUDGET_SECONDS``   10.0        exact (Groebner) solving in ``rest_points``    result marked
-                                      and ``analyze``; the rest is solved            incomplete, with a
-                                      numerically (2x: left unsolved)                note naming supports
-``MIN_HORIZON_RATE_UNITS``  1.0       shortest ``attractors`` horizon, in ``1 / r``  ``IntegrationError``
-                                      (``r`` the game's rate scale)
-``MAX_CHAIN_STATES``      10,000      compositions of a finite-population full       ``SpecificationError``
-                                      chain (stationary distribution with mutation,
-                                      absorption probabilities)
-``MAX_RATE_TABLE_ENTRIES`` 20,000,000 move probabilities tabled for simulation       ``SpecificationError``
-                                      (compositions x moves; 8 bytes each)
-========================  ==========  =============================================  =====================
+==========================  ==========  =============================================  =====================
+limit                       value       what it bounds                                 raises
+==========================  ==========  =============================================  =====================
+``MAX_LENGTH``              20,000      characters of one payoff expression            ``ParseError``
+``MAX_DEPTH``               60          nesting depth of one expression's syntax tree  ``ParseError``
+``MAX_EXPONENT``            256         absolute value of a numeric exponent           ``ParseError``
+``MAX_CONSTANT_DIGITS``     1,000       decimal digits of an exact constant built by   ``ParseError``
+                                        a power (``(2**256)**256``)
+``MAX_EXPANDED_TERMS``      5,000       terms of one payoff expression multiplied out  ``ParseError``
+                                        (``(a+b+c+d)**256`` has 2.9 million)
+``MAX_PROFILES``            20,000      pure strategy profiles of a game               ``SpecificationError``
+``MAX_SYSTEM_TERMS``        100,000     terms of a derived system: expected payoffs,   ``SpecificationError``
+                                        equations and Jacobian (coefficient terms
+                                        counted)
+``MAX_FILE_BYTES``          5,000,000   size of a model file read by ``load_game``     ``ParseError``
+``MAX_GRID_POINTS``         10**8       states of a ``basins`` grid                    ``SpecificationError``
+``WORK_BUDGET_SECONDS``     10.0        exact (Groebner) solving in ``rest_points``    result marked
+                                        and ``analyze``; the rest is solved            incomplete, with a
+                                        numerically (2x: left unsolved)                note naming supports
+``MIN_HORIZON_RATE_UNITS``  1.0         shortest ``attractors`` horizon, in ``1 / r``  ``IntegrationError``
+                                        (``r`` the game's rate scale)
+``MAX_CHAIN_STATES``        10,000      compositions of a finite-population full       ``SpecificationError``
+                                        chain (stationary distribution with mutation,
+                                        absorption probabilities)
+``MAX_RATE_TABLE_ENTRIES``  20,000,000  move probabilities tabled for simulation       ``SpecificationError``
+                                        (compositions x moves; 8 bytes each)
+==========================  ==========  =============================================  =====================
 
 Examples
 --------

@@ -9,13 +9,13 @@ among the three.  We formalise that as a three-population evolutionary game.
 
 Populations and strategies
 --------------------------
-======================  ===================================================  =========================
-population              first strategy (share)                               second strategy
-======================  ===================================================  =========================
-``government``          ``C`` collaborative governance (x)                   ``B`` bureaucratic, top-down
-``ngo``                 ``E`` engaged, transparent disclosure (y)            ``P`` passive, opaque
-``citizen``             ``A`` active: cooperate, supervise, refuse rumours (z)  ``I`` inactive
-======================  ===================================================  =========================
+======================  ========================================================  ============================
+population              first strategy (share)                                    second strategy
+======================  ========================================================  ============================
+``government``          ``C`` collaborative governance (x)                        ``B`` bureaucratic, top-down
+``ngo``                 ``E`` engaged, transparent disclosure (y)                 ``P`` passive, opaque
+``citizen``             ``A`` active: cooperate, supervise, refuse rumours (z)    ``I`` inactive
+======================  ========================================================  ============================
 
 Payoffs
 -------
