@@ -19,11 +19,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-
-for _name in ("sphinx", "myst_nb", "numpydoc", "pydata_sphinx_theme", "nbclient", "ipykernel"):
-    pytest.importorskip(
-        _name, reason='the docs site needs the docs extra: pip install "gametheory-egt[docs]"'
-    )
+from browser import open_offline
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -173,3 +169,17 @@ def test_the_front_page_cites_and_loads_nothing_external(site):
     external = re.findall(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"(?:https?:)?//[^\"]*\"", html)
     assert not external, external
     assert not re.search(r"<script[^>]*mathjax", html, re.IGNORECASE), "the front page loads MathJax"
+
+
+def test_the_front_page_renders_offline_in_chromium(site):
+    """The built front page in headless Chromium with the network off (tests/browser.py)."""
+    out, _ = site
+    check = open_offline(out / "index.html")
+    assert check.console_errors == ()
+    assert check.external_requests == ()
+    assert check.failed_requests == ()
+    for src, width, height in check.images:
+        assert width > 0 and height > 0, src
+    assert not check.blank()
+    assert "How to cite" in check.text or "how to cite" in check.text.lower()
+    assert "gt.analyze" in check.text  # the quick start is on the page

@@ -46,17 +46,17 @@ class HTMLReport:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (one file, UTF-8) and return it as a :class:`~pathlib.Path`.
 
-            Raises :class:`~gametheory.errors.StoreError` when ``path`` is a folder or
-            its folder is missing or not writable.
+        Raises :class:`~gametheory.errors.StoreError` when ``path`` is a folder or
+        its folder is missing or not writable.
 
-            Examples
-            --------
-            >>> import tempfile
-            >>> from gametheory.models import classic
-            >>> from gametheory import report
+        Examples
+        --------
+        >>> import tempfile
+        >>> from gametheory.models import classic
+        >>> from gametheory import report
         >>> rep = report(classic.hawk_dove(), sections=("model",))
-            >>> rep.save(Path(tempfile.mkdtemp()) / "r.html").stat().st_size > 1000
-            True
+        >>> rep.save(Path(tempfile.mkdtemp()) / "r.html").stat().st_size > 1000
+        True
         """
         out = check_output_path(path)
         out.write_text(self.html, encoding="utf-8")
