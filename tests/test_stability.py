@@ -398,3 +398,23 @@ def test_lazy_exports():
     assert gt.analyze is analyze and gt.StabilityKind is StabilityKind
     assert gt.strict_equilibria is strict_equilibria and gt.corner_conditions is corner_conditions
     assert str(StabilityKind.NON_HYPERBOLIC) == "non-hyperbolic"
+
+
+def test_vertex_with_a_tiny_exact_payoff_difference_is_classified_by_its_exact_sign():
+    """A payoff difference of about -1e-124 is negative, not a zero under the eigenvalue tolerance.
+
+    Flagship at (B, E, A) = (0, 1, 1): the citizens' gain from leaving A is
+    -(R_c (1 + b_n) - C_c), here -(7e-125 * 1.5 - 5e-200) (exact value of the doubles).
+    """
+    from fractions import Fraction
+
+    from gametheory.models import crisis_governance as cg
+
+    params = dict(cg.STATUS_QUO, R_c=7e-125, C_c=5e-200, K_n=3.0, D_c=0.0)
+    report = gt.analyze(cg.game(), params)
+    (bea,) = [e for e in report.equilibria if e.profile == ("B", "E", "A")]
+    expected = -(Fraction(7e-125) * (1 + Fraction(0.5)) - Fraction(5e-200))
+    assert bea.is_ess and bea.kind is gt.StabilityKind.SINK
+    assert (bea.stable_dimension, bea.unstable_dimension, bea.center_dimension) == (3, 0, 0)
+    assert min(bea.eigenvalues.real, key=abs) == pytest.approx(float(expected), rel=1e-12)
+    assert bea.disagreement is None and report.consistent

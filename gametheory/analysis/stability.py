@@ -35,7 +35,9 @@ the exact solver, see :mod:`gametheory.analysis.equilibria`) gets its Jacobian f
 symbolic one with exact parameter values and its eigenvalues at 60 significant
 digits (:func:`mpmath.eig`), and :math:`\\epsilon = 10^{-15}\\max(1, \\|J\\|_2)`:
 zero eigenvalues, complex pairs and even defective (Jordan-block) eigenvalues
-are classified correctly.  Points known only numerically use double-precision
+are classified correctly.  At a vertex the eigenvalues are the exact payoff differences,
+classified by their exact signs (a difference of :math:`-10^{-124}` makes a sink, not a
+zero eigenvalue).  Points known only numerically use double-precision
 eigenvalues and :math:`\\epsilon = \\mathrm{tol}\\cdot\\max(1, \\|J\\|_2)`.
 """
 
@@ -219,12 +221,20 @@ def analyze(
                 )
             entry = table[rp.profile]
             sym_eigs, conds = entry.eigenvalues, entry.conditions
+            if precision == "exact":
+                # the eigenvalues ARE the exact payoff differences: show them, classify by their exact signs
+                # (a difference of 1e-124 is negative, not a zero below the tolerance)
+                eig = diffs.astype(complex)
         else:
             eig = eig.astype(complex)
             eig = eig[np.lexsort((-eig.imag, -eig.real))]
             is_ess = False
             is_nash = _is_nash_mixed(game, rp.support, pay, eps)
-        kind, n_s, n_u, n_c = _classify(eig, eps)
+        if rp.is_vertex and precision == "exact":
+            signs = np.array([1.0 if v > 0 else -1.0 if v < 0 else 0.0 for v in diff_exact])
+            kind, n_s, n_u, n_c = _classify(signs, 0.5)
+        else:
+            kind, n_s, n_u, n_c = _classify(eig, eps)
         if kind is StabilityKind.SINK and not is_ess:
             flags.append(
                 "classified as a sink but it is not a strict Nash equilibrium: this contradicts "
