@@ -34,6 +34,9 @@ limit                       value       what it bounds                          
                                         (compositions x moves; 8 bytes each)
 ==========================  ==========  =============================================  =====================
 
+Sizes, not limits: ``small_mode`` tells whether ``GAMETHEORY_SMALL`` asks the flagship build,
+the HTML report and the notebooks for their quick sizes (smaller samples and grids).
+
 Examples
 --------
 >>> from gametheory import limits
