@@ -49,7 +49,7 @@ __all__ = ["LANES", "vexp", "lanes_module_source", "lane_trajectories"]
 LANES = 16
 
 #: Bumped whenever the generated code changes meaning (it is part of the generated source).
-_VERSION = 1
+_VERSION = 2
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -73,7 +73,7 @@ def _make_vexp():
 
         return types.float64(types.int64), codegen
 
-    @numba.njit(inline="always", error_model="numpy", cache=True)
+    @numba.njit(inline="always", error_model="numpy", fastmath={"contract"}, cache=True)
     def vexp(x):
         x = min(max(x, -745.2), 709.8)
         k = math.floor(x * _INV_LN2 + 0.5)
@@ -365,7 +365,7 @@ def run_lanes(lo, hi, IDX, U0, P, t0, t1, rtol, atol, max_steps, FINAL, STATUS, 
                     active -= 1
 
 
-run_lanes = numba.njit(nogil=True, error_model="numpy", cache=CACHE)(run_lanes)
+run_lanes = numba.njit(nogil=True, error_model="numpy", fastmath={{"contract"}}, cache=CACHE)(run_lanes)
 '''
 
 
@@ -388,6 +388,25 @@ def blocks(n: int, threads: int, per_thread: int) -> list[tuple[int, int]]:
     n_blocks = min(n, per_thread * threads) if threads > 1 else min(n, 1)
     bounds = [(n * b) // n_blocks for b in range(n_blocks + 1)] if n_blocks else []
     return list(zip(bounds[:-1], bounds[1:]))
+
+
+def interleaved(idx: np.ndarray, threads: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """``idx`` dealt to ``threads`` blocks like cards (block ``b``: ``idx[b::threads]``), and the blocks' bounds.
+
+    One block per thread: a lane group drains once (its lanes idle while the last
+    trajectories finish), and dealing gives the threads equal shares of slow and fast
+    trajectories.
+
+    Examples
+    --------
+    >>> order, bounds = interleaved(np.arange(5), 2)
+    >>> order.tolist(), bounds
+    ([0, 2, 4, 1, 3], [(0, 3), (3, 5)])
+    """
+    n_blocks = max(1, min(threads, idx.size))
+    parts = [idx[b::n_blocks] for b in range(n_blocks)]
+    ends = np.cumsum([0] + [part.size for part in parts])
+    return np.concatenate(parts), [(int(a), int(b)) for a, b in zip(ends[:-1], ends[1:])]
 
 
 def run_indices(kernel: Callable[..., None], indices: np.ndarray, lo: int, hi: int, *args: Any) -> None:

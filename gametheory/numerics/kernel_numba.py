@@ -559,8 +559,9 @@ def integrate_numba(
         idx = kernel_lanes.lane_trajectories(M, d, coordinates)
         if idx.size:
             lane_kernel = kernel_lanes.lanes_kernel(system, coordinates, method)
+            idx, bounds = kernel_lanes.interleaved(idx, threads)
             args = (idx, U0, *tail, *controls, *outputs)
-            jobs += [(lane_kernel, lo, hi, args) for lo, hi in kernel_lanes.blocks(idx.size, threads, 2)]
+            jobs += [(lane_kernel, lo, hi, args) for lo, hi in bounds]
             rest = np.setdiff1d(rest, idx) if idx.size < N else rest[:0]
     if rest.size:
         kernel = _numba_kernel(system, coordinates, method)
