@@ -36,6 +36,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,7 @@ def vexp(x: float) -> float:
 
     Examples
     --------
-    >>> abs(vexp(1.0) - np.e) <= np.spacing(np.e)
+    >>> bool(abs(vexp(1.0) - np.e) <= np.spacing(np.e))
     True
     >>> vexp(-800.0), vexp(-740.0) > 0
     (0.0, True)
@@ -124,6 +125,35 @@ def lane_trajectories(M: np.ndarray, d: int, coordinates: str) -> np.ndarray:
     if kernel_chart(coordinates) == "shares":
         return np.arange(M.shape[0], dtype=np.int64)
     return np.flatnonzero(M == d).astype(np.int64)
+
+
+_LINE_INPUT = re.compile(r"^    (_[xp]\d+) = ([xp])\[(\d+)\]$")
+_LINE_OUTPUT = re.compile(r"^    out\[(\d+)\] = (.+)$")
+_LINE_TEMP = re.compile(r"^    (_c\d+) = (.+)$")
+
+
+def split_scalar_source(source: str) -> tuple[list[str], list[str]]:
+    """Parameter loads and body (temporaries, ``out[k] = ...``) of a ``"scalar"`` generated function.
+
+    The state loads ``_x{i} = x[i]`` are dropped (the kernel defines ``_x{i}``)
+    and ``out[k]`` becomes ``F[k]``.  Raises ``ValueError`` on any unexpected
+    line, so a change of the generator's format cannot go unnoticed.
+    """
+    lines = source.rstrip("\n").split("\n")
+    if not lines[0].startswith("def ") or lines[-1] != "    return None":
+        raise ValueError("unexpected generated source: no 'def' header or 'return None'")
+    loads, body = [], []
+    for line in lines[1:-1]:
+        if match := _LINE_INPUT.match(line):
+            if match.group(2) == "p":
+                loads.append(f"{match.group(1)} = p[{match.group(3)}]")
+        elif match := _LINE_OUTPUT.match(line):
+            body.append(f"F[{match.group(1)}] = {match.group(2)}")
+        elif match := _LINE_TEMP.match(line):
+            body.append(f"{match.group(1)} = {match.group(2)}")
+        else:
+            raise ValueError(f"unexpected line in generated source: {line!r}")
+    return loads, body
 
 
 def _states_lines(counts: tuple[int, ...], chart: str, U: str) -> list[str]:
@@ -158,11 +188,9 @@ def _combo(coeffs: np.ndarray, term: str) -> str:
 
 
 def _rhs_lines(system: EnsembleSystem, chart: str) -> list[str]:
-    from .kernel_numba import _split_scalar_source
-
     counts = system.strategy_counts
     source = system.growth_scalar if chart == "log-ratio" else system.rhs_scalar
-    loads, body = _split_scalar_source(source)
+    loads, body = split_scalar_source(source)
     loads = [re.sub(r"= p\[(\d+)\]$", r"= PL[\1, l]", line) for line in loads]
     body = [re.sub(r"^F\[(\d+)\] = ", r"_F\1 = ", line).replace("numpy.exp(", "vexp(") for line in body]
     d = system.dimension
@@ -369,20 +397,6 @@ run_lanes = numba.njit(nogil=True, error_model="numpy", fastmath={{"contract"}},
 '''
 
 
-def lanes_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
-    """The compiled lane kernel (:mod:`gametheory.numerics.kernel_lanes`) of ``system``: once per process."""
-    from .kernel_numba import _NUMBA_KERNELS, _import_numba
-
-    key = "lanes:" + system.kernel_key(coordinates, method)
-    kernel = _NUMBA_KERNELS.get(key)
-    if kernel is None:
-        _import_numba()
-        source = lanes_module_source(system, coordinates, method)
-        kernel = load_generated(f"gametheory_lanes_{key[6:30]}", source, "run_lanes")
-        _NUMBA_KERNELS[key] = kernel
-    return kernel
-
-
 def blocks(n: int, threads: int, per_thread: int) -> list[tuple[int, int]]:
     """About ``per_thread * threads`` blocks of ``range(n)``: trajectories differ in cost, blocks balance the load."""
     n_blocks = min(n, per_thread * threads) if threads > 1 else min(n, 1)
@@ -415,12 +429,10 @@ def run_indices(kernel: Callable[..., None], indices: np.ndarray, lo: int, hi: i
         kernel(int(n), int(n) + 1, *args)
 
 
-def load_generated(name: str, source: str, entry: str) -> Callable[..., None]:
+def load_generated(directory: Path | None, name: str, source: str, entry: str) -> Callable[..., None]:
     """Function ``entry`` of the generated module ``source``, written to
-    :func:`~gametheory.numerics.kernel_numba.kernel_cache_dir` as ``name`` (numba caches its machine code there)."""
-    from .kernel_numba import kernel_cache_dir
-
-    directory = kernel_cache_dir()
+    ``directory`` (:func:`~gametheory.numerics.kernel_numba.kernel_cache_dir`) as ``name``, where numba caches
+    its machine code; compiled in memory when ``directory`` is None or not writable."""
     if directory is not None:
         path = directory / f"{name}.py"
         try:

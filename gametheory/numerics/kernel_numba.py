@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +31,8 @@ import numpy as np
 from .._checks import check_count
 from . import kernel_lanes
 from .charts import face_charts, states_source
-from .kernel_lanes import load_generated as _load_generated
+from .kernel_lanes import load_generated
+from .kernel_lanes import split_scalar_source as _split_scalar_source
 from .system import EnsembleSystem, KernelResult, kernel_chart
 from .tableaus import MAX_FACTOR, MIN_FACTOR, SAFETY, tableau
 
@@ -66,34 +66,6 @@ def _import_numba() -> Any:
 
 
 _NUMBA_KERNELS: dict[str, Callable[..., None]] = {}
-
-_LINE_INPUT = re.compile(r"^    (_[xp]\d+) = ([xp])\[(\d+)\]$")
-_LINE_OUTPUT = re.compile(r"^    out\[(\d+)\] = (.+)$")
-_LINE_TEMP = re.compile(r"^    (_c\d+) = (.+)$")
-
-
-def _split_scalar_source(source: str) -> tuple[list[str], list[str]]:
-    """Parameter loads and body (temporaries, ``out[k] = ...``) of a ``"scalar"`` generated function.
-
-    The state loads ``_x{i} = x[i]`` are dropped (the kernel defines ``_x{i}``)
-    and ``out[k]`` becomes ``F[k]``.  Raises ``ValueError`` on any unexpected
-    line, so a change of the generator's format cannot go unnoticed.
-    """
-    lines = source.rstrip("\n").split("\n")
-    if not lines[0].startswith("def ") or lines[-1] != "    return None":
-        raise ValueError("unexpected generated source: no 'def' header or 'return None'")
-    loads, body = [], []
-    for line in lines[1:-1]:
-        if match := _LINE_INPUT.match(line):
-            if match.group(2) == "p":
-                loads.append(f"{match.group(1)} = p[{match.group(3)}]")
-        elif match := _LINE_OUTPUT.match(line):
-            body.append(f"F[{match.group(1)}] = {match.group(2)}")
-        elif match := _LINE_TEMP.match(line):
-            body.append(f"{match.group(1)} = {match.group(2)}")
-        else:
-            raise ValueError(f"unexpected line in generated source: {line!r}")
-    return loads, body
 
 
 def _indent(lines: list[str], depth: int) -> str:
@@ -486,7 +458,21 @@ def _kernel_module_source(system: EnsembleSystem, coordinates: str, method: str)
 def _build_numba_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
     _import_numba()
     name = f"gametheory_kernel_{system.kernel_key(coordinates, method)[:24]}"
-    return _load_generated(name, _kernel_module_source(system, coordinates, method), "run_block")
+    return load_generated(
+        kernel_cache_dir(), name, _kernel_module_source(system, coordinates, method), "run_block"
+    )
+
+
+def _lanes_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
+    """The compiled lane kernel (:mod:`~gametheory.numerics.kernel_lanes`) of ``system``: once per process."""
+    key = "lanes:" + system.kernel_key(coordinates, method)
+    kernel = _NUMBA_KERNELS.get(key)
+    if kernel is None:
+        _import_numba()
+        source = kernel_lanes.lanes_module_source(system, coordinates, method)
+        kernel = load_generated(kernel_cache_dir(), f"gametheory_lanes_{key[6:30]}", source, "run_lanes")
+        _NUMBA_KERNELS[key] = kernel
+    return kernel
 
 
 def _default_threads() -> int:
@@ -558,7 +544,7 @@ def integrate_numba(
         # SIMD lanes for the trajectories without dense output in the interior (all of them in shares)
         idx = kernel_lanes.lane_trajectories(M, d, coordinates)
         if idx.size:
-            lane_kernel = kernel_lanes.lanes_kernel(system, coordinates, method)
+            lane_kernel = _lanes_kernel(system, coordinates, method)
             idx, bounds = kernel_lanes.interleaved(idx, threads)
             args = (idx, U0, *tail, *controls, *outputs)
             jobs += [(lane_kernel, lo, hi, args) for lo, hi in bounds]
