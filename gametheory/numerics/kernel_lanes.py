@@ -156,6 +156,30 @@ def split_scalar_source(source: str) -> tuple[list[str], list[str]]:
     return loads, body
 
 
+def interior_chart(strategy_counts: tuple[int, ...], X0: np.ndarray) -> np.ndarray | None:
+    """Log-ratio coordinates of the starts when all are interior, else None (a shortcut of ``face_charts``).
+
+    :math:`u_{ij} = \\log x_{ij} - \\log x_{ik_i}`, computed as
+    :func:`~gametheory.numerics.charts.face_charts` computes it, hence equal to its ``"u0"``.
+
+    Examples
+    --------
+    >>> interior_chart((2,), np.array([[0.5], [0.25]])).ravel().tolist() == [0.0, float(np.log(1 / 3))]
+    True
+    >>> interior_chart((2,), np.array([[0.5], [1.0]])) is None
+    True
+    """
+    columns, col = [], 0
+    for k in strategy_counts:
+        block = X0[:, col : col + k - 1]
+        last = 1.0 - block.sum(axis=1)
+        if not (np.all(block > 0) and np.all(last > 0)):
+            return None
+        columns.append(np.log(block) - np.log(last)[:, None])
+        col += k - 1
+    return np.ascontiguousarray(np.concatenate(columns, axis=1)) if columns else None
+
+
 def _states_lines(counts: tuple[int, ...], chart: str, U: str) -> list[str]:
     """Lines setting ``_x{c}`` from ``U[:, l]`` on the interior chart (or in shares)."""
     d = sum(k - 1 for k in counts)

@@ -522,7 +522,12 @@ def integrate_numba(
     N, d = X0.shape
     P = np.asarray(P, dtype=float)
     P_rows = np.ascontiguousarray(P[None, :] if P.ndim == 1 else P.T)
-    if kernel_chart(coordinates) == "log-ratio":
+    interior = kernel_lanes.interior_chart(system.strategy_counts, X0) if t_eval is None and lanes else None
+    if (
+        kernel_chart(coordinates) == "log-ratio" and interior is not None
+    ):  # all in the lanes, faces not needed
+        U0, M, SRC, FREE, REF = interior, np.full(N, d, dtype=np.int64), None, None, None
+    elif kernel_chart(coordinates) == "log-ratio":
         faces = face_charts(system.strategy_counts, X0)
         U0, M = faces["u0"], faces["m"]
         SRC, FREE, REF = faces["src"], faces["free"], faces["ref"]
