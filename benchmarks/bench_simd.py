@@ -21,8 +21,10 @@ t in [0, 50], rtol 1e-8, atol 1e-10.  For each problem it times, in the same run
     when gcc is missing.  The game reaches the C code as numbers: the
     coefficients of the multilinear payoff differences :math:`\\Delta_i(x)`
     (``dyn.payoff_differences`` at the parameters);
-(c) :func:`gametheory.simulate_many` with the numba backend (RK45 and DOP853) and
-    the numpy backend (DOP853).
+(c) :func:`gametheory.simulate_many` with the numba backend (RK45 and DOP853; SIMD
+    lanes, :mod:`gametheory.numerics.kernel_lanes`) and the numpy backend (DOP853), and,
+    as the "before" of issue 15, the per-trajectory numba solver
+    (``integrate_numba(..., lanes=False)``).
 
 Endpoint errors are the largest deviation, over the first ``--subset`` starts, from
 DOP853 at rtol 1e-12, atol 1e-14 on the replicator equation in shares.  The last
@@ -50,6 +52,7 @@ from scipy.integrate import solve_ivp
 import gametheory as gt
 from gametheory.models import crisis_governance
 from gametheory.numerics import kernel_numba
+from gametheory.numerics.system import EnsembleSystem
 
 T_SPAN = (0.0, 50.0)
 RTOL, ATOL = 1e-8, 1e-10
@@ -186,6 +189,19 @@ def problem(name, dyn, params, args, libs, threads) -> None:
         rate, ens = median_rate(run, args.n, reps)
         rows.append((f"(c) simulate_many {backend} {method}", rate, ens.final[: args.subset],
                      f"steps mean {ens.n_steps.mean():.0f}"))  # fmt: skip
+    if kernel_numba.numba_available():  # before the lanes: the per-trajectory numba solver, same run
+        system = EnsembleSystem.from_dynamics(dyn, "numba")
+        P = dyn.parameter_vector(params)
+        for method in ("RK45", "DOP853"):
+
+            def before(method=method):
+                return kernel_numba.integrate_numba(system, starts, P, *T_SPAN, None, RTOL, ATOL, "log-ratio",
+                                                    50_000, method, threads, lanes=False)  # fmt: skip
+
+            before()  # build or load
+            rate, raw = median_rate(before, args.n, args.repeats)
+            rows.append((f"(c) before: per-trajectory numba kernel {method}", rate, raw.final[: args.subset],
+                         "integrate_numba(lanes=False)"))  # fmt: skip
     print(
         f"\n### {name}: {args.n:,} starts, t in {T_SPAN}, rtol {RTOL:g}, atol {ATOL:g}, {threads} threads\n"
     )
