@@ -13,7 +13,10 @@ with exactly the step-size control of :mod:`~gametheory.numerics.kernel_numpy`
 and scipy (``RK45`` or ``DOP853``); a lane whose trajectory ends (reached
 ``t1`` or failed) takes the next trajectory of its block.  The initial steps
 (scipy's ``select_initial_step``) of a block are computed first, ``LANES`` at a
-time.  Threads run blocks of trajectories, as before.
+time.  Each thread runs one lane group on one block of trajectories, dealt
+like cards (:func:`interleaved`), so that the threads get equal shares of slow
+and fast trajectories and each lane group drains (lanes idle while the last
+trajectories finish) only once.
 
 In the interior the log-ratio chart is fixed: per population with ``k``
 strategies, :math:`u_j = \log(x_j / x_k)`, :math:`x_j = e^{u_j} / (1 + \sum_i e^{u_i})`,
