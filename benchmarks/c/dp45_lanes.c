@@ -95,7 +95,7 @@ int dp45_ensemble(int64_t n, const double *U0, const double *c, double t0, doubl
     if (nthreads > 0) omp_set_num_threads(nthreads);
 #pragma omp parallel
     {
-#pragma omp single
+#pragma omp single nowait
         used = omp_get_num_threads();
         block u, k1, k2, k3, k4, k5, k6, k7, s;
         double t[LANES], h_abs[LANES], hh[LANES], tn_[LANES];
