@@ -213,3 +213,14 @@ def test_interleaved_blocks_cover_every_trajectory_once():
     assert sorted(order.tolist()) == idx.tolist()
     assert bounds[0][0] == 0 and bounds[-1][1] == idx.size
     assert all(b[1] == c[0] for b, c in zip(bounds[:-1], bounds[1:]))
+
+
+def test_lane_results_do_not_depend_on_threads_or_lane_position():
+    """Every lane runs the same arithmetic: threads and order (which lane, which block) change nothing."""
+    game, _ = cube_game(4)
+    dyn = game.replicator()
+    X0 = np.random.default_rng(4).uniform(0.01, 0.99, (101, 3))
+    one = gt.simulate_many(dyn, X0, (0, 20), backend="numba", threads=1)
+    three = gt.simulate_many(dyn, X0[::-1], (0, 20), backend="numba", threads=3)
+    np.testing.assert_array_equal(one.final, three.final[::-1])
+    np.testing.assert_array_equal(one.nfev, three.nfev[::-1])
