@@ -46,8 +46,8 @@ BACKENDS = ("auto", "numba", "numpy")
 
 #: With ``backend="auto"``, ensembles at least this large use numba (when it is
 #: installed) even if its kernel for the system must first be compiled: that takes
-#: about 5-10 seconds, once per system (afterwards the kernel cache on disk makes it
-#: load in under a second), while numpy integrates roughly 10,000-30,000
+#: about 5-15 seconds, once per system and method (afterwards the kernel cache on disk
+#: makes it load in under a second), while numpy integrates roughly 10,000-100,000
 #: trajectories per second.
 AUTO_NUMBA_MIN_TRAJECTORIES = 100_000
 
@@ -316,8 +316,8 @@ def simulate_many(
         ``None`` (default): the dynamics' own chart (:attr:`~gametheory.dynamics.base.Dynamics.chart`);
         ``"log-ratio"`` or ``"shares"``.
     backend
-        ``"numba"`` (compiled, trajectories in parallel threads; the ``fast``
-        extra), ``"numpy"`` (vectorised, lockstep over trajectories) or
+        ``"numba"`` (compiled, trajectories in SIMD lanes and parallel threads,
+        :mod:`gametheory.numerics.kernel_lanes`; the ``fast`` extra), ``"numpy"`` (vectorised, lockstep over trajectories) or
         ``"auto"``: numba when installed and either its kernel for this system
         is ready (compiled in this process or in the disk cache, see
         :func:`gametheory.numerics.kernel_numba.kernel_cache_dir`) or

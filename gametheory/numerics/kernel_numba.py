@@ -20,10 +20,7 @@ use, then keep it in memory.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
-import re
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +29,10 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_count
+from . import kernel_lanes
 from .charts import face_charts, states_source
+from .kernel_lanes import load_generated
+from .kernel_lanes import split_scalar_source as _split_scalar_source
 from .system import EnsembleSystem, KernelResult, kernel_chart
 from .tableaus import MAX_FACTOR, MIN_FACTOR, SAFETY, tableau
 
@@ -66,34 +66,6 @@ def _import_numba() -> Any:
 
 
 _NUMBA_KERNELS: dict[str, Callable[..., None]] = {}
-
-_LINE_INPUT = re.compile(r"^    (_[xp]\d+) = ([xp])\[(\d+)\]$")
-_LINE_OUTPUT = re.compile(r"^    out\[(\d+)\] = (.+)$")
-_LINE_TEMP = re.compile(r"^    (_c\d+) = (.+)$")
-
-
-def _split_scalar_source(source: str) -> tuple[list[str], list[str]]:
-    """Parameter loads and body (temporaries, ``out[k] = ...``) of a ``"scalar"`` generated function.
-
-    The state loads ``_x{i} = x[i]`` are dropped (the kernel defines ``_x{i}``)
-    and ``out[k]`` becomes ``F[k]``.  Raises ``ValueError`` on any unexpected
-    line, so a change of the generator's format cannot go unnoticed.
-    """
-    lines = source.rstrip("\n").split("\n")
-    if not lines[0].startswith("def ") or lines[-1] != "    return None":
-        raise ValueError("unexpected generated source: no 'def' header or 'return None'")
-    loads, body = [], []
-    for line in lines[1:-1]:
-        if match := _LINE_INPUT.match(line):
-            if match.group(2) == "p":
-                loads.append(f"{match.group(1)} = p[{match.group(3)}]")
-        elif match := _LINE_OUTPUT.match(line):
-            body.append(f"F[{match.group(1)}] = {match.group(2)}")
-        elif match := _LINE_TEMP.match(line):
-            body.append(f"{match.group(1)} = {match.group(2)}")
-        else:
-            raise ValueError(f"unexpected line in generated source: {line!r}")
-    return loads, body
 
 
 def _indent(lines: list[str], depth: int) -> str:
@@ -348,18 +320,24 @@ def kernel_is_compiled(system: EnsembleSystem, coordinates: str, method: str) ->
     True
     """
     key = system.kernel_key(coordinates, method)
-    if key in _NUMBA_KERNELS:
+    if key in _NUMBA_KERNELS and "lanes:" + key in _NUMBA_KERNELS:
         return True
     directory = kernel_cache_dir()
     if directory is None:
         return False
-    name = f"gametheory_kernel_{key[:24]}"
+    modules = {
+        f"gametheory_kernel_{key[:24]}.run_block": _kernel_module_source(system, coordinates, method),
+        f"gametheory_lanes_{key[:24]}.run_lanes": kernel_lanes.lanes_module_source(
+            system, coordinates, method
+        ),
+    }
     try:
-        if (directory / f"{name}.py").read_text() != _kernel_module_source(system, coordinates, method):
-            return False
+        for name, source in modules.items():
+            if (directory / f"{name.split('.')[0]}.py").read_text() != source:
+                return False
     except OSError:
         return False
-    return any((directory / "__pycache__").glob(f"{name}.run_block-*.nbi"))
+    return all(any((directory / "__pycache__").glob(f"{name}-*.nbi")) for name in modules)
 
 
 def _numba_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
@@ -479,30 +457,22 @@ def _kernel_module_source(system: EnsembleSystem, coordinates: str, method: str)
 
 def _build_numba_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
     _import_numba()
-    source = _kernel_module_source(system, coordinates, method)
     name = f"gametheory_kernel_{system.kernel_key(coordinates, method)[:24]}"
-    directory = kernel_cache_dir()
-    if directory is not None:
-        path = directory / f"{name}.py"
-        try:
-            current = path.read_text() if path.exists() else None
-            if current != source:  # rewrite only on a change: numba's cache is keyed by the file's stamp
-                tmp = directory / f"{name}.{os.getpid()}.tmp"
-                tmp.write_text(source)
-                os.replace(tmp, path)
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            module.__dict__["CACHE"] = True
-            # numba finds a cached function's module by name (inspect.getmodule): register it
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
-            return module.run_block
-        except OSError:
-            pass  # fall back to compiling in memory
-    namespace: dict[str, Any] = {"CACHE": False, "__name__": name}
-    code = compile(source, f"<{name}>", "exec")
-    exec(code, namespace)  # noqa: S102 - generated from checked sympy expressions only
-    return namespace["run_block"]
+    return load_generated(
+        kernel_cache_dir(), name, _kernel_module_source(system, coordinates, method), "run_block"
+    )
+
+
+def _lanes_kernel(system: EnsembleSystem, coordinates: str, method: str) -> Callable[..., None]:
+    """The compiled lane kernel (:mod:`~gametheory.numerics.kernel_lanes`) of ``system``: once per process."""
+    key = "lanes:" + system.kernel_key(coordinates, method)
+    kernel = _NUMBA_KERNELS.get(key)
+    if kernel is None:
+        _import_numba()
+        source = kernel_lanes.lanes_module_source(system, coordinates, method)
+        kernel = load_generated(kernel_cache_dir(), f"gametheory_lanes_{key[6:30]}", source, "run_lanes")
+        _NUMBA_KERNELS[key] = kernel
+    return kernel
 
 
 def _default_threads() -> int:
@@ -523,13 +493,16 @@ def integrate_numba(
     max_steps: int = 50_000,
     method: str = "DOP853",
     threads: int | None = None,
+    lanes: bool = True,
 ) -> KernelResult:
     """Integrate ``N`` trajectories with the compiled numba kernel (arguments as :func:`integrate_numpy`).
 
     The compiled solver releases the GIL; ``threads`` Python threads (default:
     :func:`numba.get_num_threads`, i.e. ``NUMBA_NUM_THREADS``) each integrate
     blocks of consecutive trajectories.  Every trajectory is integrated on its
-    own, so the result does not depend on the number of threads.
+    own, so the result does not depend on the number of threads.  Without ``t_eval``, interior
+    trajectories (all in shares) run in SIMD lanes (:mod:`~gametheory.numerics.kernel_lanes`;
+    ``lanes=False``: never), the same algorithm, equal to rounding error.
 
     Examples
     --------
@@ -544,13 +517,17 @@ def integrate_numba(
     [0, 0]
     """
     tableau(method)
-    kernel = _numba_kernel(system, coordinates, method)
     threads = _default_threads() if threads is None else check_count(threads, name="threads")
     X0 = np.ascontiguousarray(X0, dtype=float)
     N, d = X0.shape
     P = np.asarray(P, dtype=float)
     P_rows = np.ascontiguousarray(P[None, :] if P.ndim == 1 else P.T)
-    if kernel_chart(coordinates) == "log-ratio":
+    interior = kernel_lanes.interior_chart(system.strategy_counts, X0) if t_eval is None and lanes else None
+    if (
+        kernel_chart(coordinates) == "log-ratio" and interior is not None
+    ):  # all in the lanes, faces not needed
+        U0, M, SRC, FREE, REF = interior, np.full(N, d, dtype=np.int64), None, None, None
+    elif kernel_chart(coordinates) == "log-ratio":
         faces = face_charts(system.strategy_counts, X0)
         U0, M = faces["u0"], faces["m"]
         SRC, FREE, REF = faces["src"], faces["free"], faces["ref"]
@@ -562,20 +539,32 @@ def integrate_numba(
     final = np.empty((N, d))
     y = np.full((N, d, te.size), np.nan)
     status = np.zeros(N, dtype=np.int8)
-    nfev = np.zeros(N, dtype=np.int64)
-    n_steps = np.zeros(N, dtype=np.int64)
-    n_rej = np.zeros(N, dtype=np.int64)
-    args = (
-        np.ascontiguousarray(U0), M, SRC, FREE, REF, P_rows, float(t0), float(t1), te, float(rtol),
-        float(atol), int(max_steps), final, y, status, nfev, n_steps, n_rej,
-    )  # fmt: skip
-    # blocks of about N / (8 threads): trajectories differ in cost, small blocks balance the load
-    n_blocks = min(N, 8 * threads) if threads > 1 else min(N, 1)
-    bounds = [(N * b) // n_blocks for b in range(n_blocks + 1)] if n_blocks else []
-    if n_blocks == 1:
-        kernel(0, N, *args)
-    elif n_blocks > 1:
+    nfev, n_steps, n_rej = (np.zeros(N, dtype=np.int64) for _ in range(3))
+    tail = (P_rows, float(t0), float(t1))
+    controls = (float(rtol), float(atol), int(max_steps))
+    outputs = (final, status, nfev, n_steps, n_rej)
+    jobs = []
+    rest = np.arange(N)
+    if te.size == 0 and lanes:
+        # SIMD lanes for the trajectories without dense output in the interior (all of them in shares)
+        idx = kernel_lanes.lane_trajectories(M, d, coordinates)
+        if idx.size:
+            lane_kernel = _lanes_kernel(system, coordinates, method)
+            idx, bounds = kernel_lanes.interleaved(idx, threads)
+            args = (idx, U0, *tail, *controls, *outputs)
+            jobs += [(lane_kernel, lo, hi, args) for lo, hi in bounds]
+            rest = np.setdiff1d(rest, idx) if idx.size < N else rest[:0]
+    if rest.size:
+        kernel = _numba_kernel(system, coordinates, method)
+        args = (U0, M, SRC, FREE, REF, *tail, te, *controls, final, y, *outputs[1:])
+        if rest.size < N:  # the per-trajectory solver on the others, one index at a time
+            kernel = functools.partial(kernel_lanes.run_indices, kernel, rest)
+        jobs += [(kernel, lo, hi, args) for lo, hi in kernel_lanes.blocks(rest.size, threads, 8)]
+    if len(jobs) == 1 or threads == 1:
+        for fn, lo, hi, args in jobs:
+            fn(lo, hi, *args)
+    elif jobs:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            for future in [pool.submit(kernel, lo, hi, *args) for lo, hi in zip(bounds[:-1], bounds[1:])]:
+            for future in [pool.submit(fn, lo, hi, *args) for fn, lo, hi, args in jobs]:
                 future.result()
     return KernelResult(final, y if te.size else None, status, nfev, n_steps, n_rej)
