@@ -48,7 +48,7 @@ from .charts import states_source
 from .kernel_numba import kernel_cache_dir, numba_available
 from .tableaus import MAX_FACTOR, MIN_FACTOR, SAFETY, tableau
 
-__all__ = ["SingleSolution", "single_kernel", "solve_single", "SUCCESS_MESSAGE"]
+__all__ = ["SingleKernel", "SingleSolution", "single_kernel", "solve_single", "SUCCESS_MESSAGE"]
 
 #: solve_ivp's message on success (kept identical, so a Trajectory does not tell the paths apart).
 SUCCESS_MESSAGE = "The solver successfully reached the end of the integration interval."
@@ -57,7 +57,7 @@ _LINE_INPUT = re.compile(r"^    (_[xp]\d+) = ([xp])\[(\d+)\]$")
 _LINE_OUTPUT = re.compile(r"^    out\[(\d+)\] = (.+)$")
 _LINE_TEMP = re.compile(r"^    (_c\d+) = (.+)$")
 
-_KERNELS: dict[tuple[str, str, str, tuple[int, ...]], Callable[..., Any]] = {}
+_KERNELS: dict[tuple[str, str, str, tuple[int, ...]], Any] = {}
 
 
 class SingleSolution(NamedTuple):
@@ -87,8 +87,47 @@ class SingleSolution(NamedTuple):
     nfev: int
 
 
-_TEMPLATE = """
-def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
+class SingleKernel(NamedTuple):
+    """A compiled integrator with a model's callback (see :func:`single_kernel`).
+
+    Examples
+    --------
+    >>> SingleKernel(None, None, 1, 2, 4).face(np.array([0, -2]), np.array([0]), np.array([1])).tolist()
+    [0, -2, 0, 1]
+    """
+
+    #: the integrator (numba dispatcher), compiled once per method
+    solver: Callable[..., Any]
+    #: the model's C callback (numba ``cfunc``)
+    model: Any
+    #: dimension of the reduced state
+    d: int
+    #: ``K``: length of the chart's ``src`` (at least ``d``)
+    n_strategies: int
+    #: length of the callback's scratch space
+    n_work: int
+
+    def face(self, src: np.ndarray, free: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """``src`` (``K``), ``free`` and ``ref`` (padded to ``max(d, 1)`` each) in one int64 array."""
+        K, D = self.n_strategies, max(self.d, 1)
+        out = np.zeros(K + 2 * D, dtype=np.int64)
+        out[: len(src)] = src
+        out[K : K + len(free)] = free
+        out[K + D : K + D + len(ref)] = ref
+        return out
+
+
+_INTEGRATOR = """
+@intrinsic
+def _ptr(typingctx, arr):
+    # the data pointer of a contiguous array, for the model's C callback
+    def codegen(context, builder, signature, args):
+        return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+    return types.CPointer(arr.dtype)(arr), codegen
+
+
+def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budget):
     method = METHOD
     AB = TABLEAU_AB
     E5 = TABLEAU_E5
@@ -96,7 +135,6 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
     PD = TABLEAU_P
     AEX = TABLEAU_A_EXTRA
     DD = TABLEAU_D
-{param_loads}
     m = u0.shape[0]
     S = AB.shape[1]
     exponent = -1.0 / (ERROR_ORDER + 1)
@@ -106,34 +144,26 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
     fd = numpy.empty((7, m))
     scale = numpy.empty(m)
     work = numpy.empty(m)
-    xs = numpy.empty(D)
-    xf = numpy.empty(KMAX)
-    F = numpy.empty(K)
-
-    def states(u, x):
-{states}
-{store_states}
-
-    def rhs(u, out):
-{states}
-{body}
-{derivative}
-
+    xs = numpy.empty(max(d, m))
+    scratch = numpy.empty(n_work)
+    pp = _ptr(p)
+    fp = _ptr(face)
+    sp = _ptr(scratch)
     n_eval = t_eval.shape[0]
     capacity = n_eval if use_eval else 64
     T = numpy.empty(capacity)
-    Y = numpy.empty((D, capacity))
+    Y = numpy.empty((d, capacity))
     n_out = 0
     for a in range(m):
         u[a] = u0[a]
     if not use_eval:
-        states(u, xs)
+        f(_ptr(u), pp, fp, sp, _ptr(xs), m, 1)
         T[0] = t0
-        for c in range(D):
+        for c in range(d):
             Y[c, 0] = xs[c]
         n_out = 1
     # initial step: scipy.integrate._ivp.common.select_initial_step (norm = RMS)
-    rhs(u, ks[0])
+    f(_ptr(u), pp, fp, sp, _ptr(ks[0]), m, 0)
     length = t1 - t0
     d0 = 0.0
     d1 = 0.0
@@ -148,7 +178,7 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
     h0 = min(h0, length)
     for a in range(m):
         stage[a] = u[a] + h0 * ks[0, a]
-    rhs(stage, ks[1])
+    f(_ptr(stage), pp, fp, sp, _ptr(ks[1]), m, 0)
     d2 = 0.0
     for a in range(m):
         d2 += ((ks[1, a] - ks[0, a]) / scale[a]) ** 2
@@ -160,6 +190,8 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
     h_abs = min(min(100 * h0, h1), length)
     nfev = 2
     t = t0
+    t_new = t0
+    h = 0.0
     k_next = 0
     status = 1
     if nfev > budget:
@@ -189,7 +221,7 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
                         stage[a] = u[a] + acc * h
                     else:
                         stage[a] = u[a] + h * acc
-                rhs(stage, ks[s])
+                f(_ptr(stage), pp, fp, sp, _ptr(ks[s]), m, 0)
             nfev += S
             finite = True
             e5 = 0.0
@@ -254,7 +286,7 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
                         for r in range(row):
                             acc += AEX[e, r] * ks[r, a]
                         work[a] = u[a] + acc * h
-                    rhs(work, ks[row])
+                    f(_ptr(work), pp, fp, sp, _ptr(ks[row]), m, 0)
                 nfev += 3
                 for a in range(m):
                     delta = stage[a] - u[a]
@@ -285,9 +317,9 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
                             else:
                                 value *= 1.0 - sigma
                         work[a] = value + u[a]
-                states(work, xs)
+                f(_ptr(work), pp, fp, sp, _ptr(xs), m, 1)
                 T[k_next] = t_eval[k_next]
-                for c in range(D):
+                for c in range(d):
                     Y[c, k_next] = xs[c]
                 k_next += 1
             n_out = k_next
@@ -299,14 +331,14 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
             if n_out == capacity:
                 capacity *= 2
                 T2 = numpy.empty(capacity)
-                Y2 = numpy.empty((D, capacity))
+                Y2 = numpy.empty((d, capacity))
                 T2[:n_out] = T[:n_out]
                 Y2[:, :n_out] = Y[:, :n_out]
                 T = T2
                 Y = Y2
-            states(u, xs)
+            f(_ptr(u), pp, fp, sp, _ptr(xs), m, 1)
             T[n_out] = t
-            for c in range(D):
+            for c in range(d):
                 Y[c, n_out] = xs[c]
             n_out += 1
         if t >= t1:
@@ -314,14 +346,13 @@ def solve(u0, src, free, ref, p, t0, t1, t_eval, use_eval, rtol, atol, budget):
     return T[:n_out], Y[:, :n_out], status, nfev
 """
 
-_HEADER = '''"""Generated by gametheory.numerics.single_numba ({method}, {chart} coordinates, strategies {counts}); do not edit."""
+_INTEGRATOR_HEADER = '''"""Generated by gametheory.numerics.single_numba: scipy's {method} for one trajectory; do not edit."""
 
 import numba
 import numpy
+from numba import types
+from numba.extending import intrinsic
 
-D = {D}
-K = {K}
-KMAX = {KMAX}
 SAFETY = {safety!r}
 MIN_FACTOR = {min_factor!r}
 MAX_FACTOR = {max_factor!r}
@@ -335,10 +366,49 @@ TABLEAU_A_EXTRA = numpy.array({A_extra!r})
 TABLEAU_D = numpy.array({D_dense!r})
 '''
 
-_FOOTER = """
+_INTEGRATOR_FOOTER = """
 
 solve = numba.njit(error_model="numpy", cache=CACHE)(solve)
 """
+
+_MODEL = '''"""Generated by gametheory.numerics.single_numba ({chart} coordinates, strategies {counts}); do not edit."""
+
+import numba
+import numpy
+from numba import carray, types
+
+D = {D}
+K = {K}
+KMAX = {KMAX}
+NP = {NP}
+F8P = types.CPointer(types.float64)
+SIGNATURE = types.void(F8P, F8P, types.CPointer(types.int64), F8P, F8P, types.int64, types.int64)
+
+
+def model(up, pp, facep, workp, outp, m, mode):
+    # mode 0: out = the chart's derivative (m values); mode 1: out = the reduced state (D values)
+    u = carray(up, (m,))
+    p = carray(pp, (NP,))
+    face = carray(facep, (K + 2 * D,))
+    work = carray(workp, (K + KMAX,))
+    src = face[:K]
+    free = face[K : K + D]
+    ref = face[K + D :]
+    F = work[:K]
+    xf = work[K:]
+{states}
+    if mode == 1:
+        x = carray(outp, (D,))
+{store_states}
+        return
+    out = carray(outp, (m,))
+{param_loads}
+{body}
+{derivative}
+
+
+model = numba.cfunc(SIGNATURE, error_model="numpy", cache=CACHE)(model)
+'''
 
 
 def _split_scalar_source(source: str) -> tuple[list[str], list[str]]:
@@ -369,20 +439,40 @@ def _indent(lines: list[str], depth: int) -> str:
     return "\n".join(" " * (4 * depth) + line for line in lines)
 
 
-def module_source(scalar_source: str, strategy_counts: tuple[int, ...], chart: str, method: str) -> str:
-    """The generated module defining ``solve`` for one model, chart and method.
+def model_source(scalar_source: str, strategy_counts: tuple[int, ...], chart: str, n_parameters: int) -> str:
+    """The generated module defining the model's C callback ``model`` (a numba ``cfunc``).
 
     ``scalar_source`` is the ``"scalar"`` flavour of the growth rates (``chart =
-    "log-ratio"``) or of the right-hand side (``"shares"``).
+    "log-ratio"``) or of the right-hand side (``"shares"``).  ``model(u, p, face,
+    work, out, m, mode)`` writes the chart's derivative (``mode`` 0) or the
+    reduced state (``mode`` 1) of chart coordinates ``u`` to ``out``; ``face``
+    holds the chart's ``src`` (``K``), ``free`` and ``ref`` (``D`` each).
     """
     d = sum(k - 1 for k in strategy_counts)
     loads, body = _split_scalar_source(scalar_source)
     if chart == "log-ratio":
         states = states_source(strategy_counts)
-        derivative = ["for a in range(u.shape[0]):", "    out[a] = F[free[a]] - F[ref[a]]"]
+        derivative = ["for a in range(m):", "    out[a] = F[free[a]] - F[ref[a]]"]
     else:
         states = [f"_x{c} = u[{c}]" for c in range(d)]
         derivative = [f"out[{c}] = F[{c}]" for c in range(d)]
+    return _MODEL.format(
+        chart=chart,
+        counts=tuple(strategy_counts),
+        D=max(d, 1),
+        K=max(sum(strategy_counts), d),
+        KMAX=max(strategy_counts),
+        NP=n_parameters,
+        states=_indent(states, 1),
+        store_states=_indent([f"x[{c}] = _x{c}" for c in range(d)], 2),
+        param_loads=_indent(loads, 1),
+        body=_indent(body, 1),
+        derivative=_indent(derivative, 1),
+    )
+
+
+def integrator_source(method: str) -> str:
+    """The generated module defining ``solve``, scipy's ``method`` for any model (compiled once)."""
     tab = tableau(method)
     S = tab.n_stages
     arrays = {
@@ -393,33 +483,25 @@ def module_source(scalar_source: str, strategy_counts: tuple[int, ...], chart: s
         "A_extra": tab.A_extra if tab.A_extra is not None else np.zeros((3, 16)),
         "D_dense": tab.D if tab.D is not None else np.zeros((4, 16)),
     }
-    header = _HEADER.format(
+    header = _INTEGRATOR_HEADER.format(
         method=method,
         method_code=0 if method == "RK45" else 1,
         error_order=tab.error_order,
-        chart=chart,
-        counts=tuple(strategy_counts),
-        D=max(d, 1),
-        K=max(sum(strategy_counts), d),
-        KMAX=max(strategy_counts),
         safety=SAFETY,
         min_factor=MIN_FACTOR,
         max_factor=MAX_FACTOR,
         **{name: np.asarray(a, dtype=float).tolist() for name, a in arrays.items()},
     )
-    code = _TEMPLATE.format(
-        param_loads=_indent(loads, 1),
-        states=_indent(states, 2),
-        store_states=_indent([f"x[{c}] = _x{c}" for c in range(d)], 2),
-        body=_indent(body, 2),
-        derivative=_indent(derivative, 2),
-    )
-    return header + code + _FOOTER
+    return header + _INTEGRATOR + _INTEGRATOR_FOOTER
 
 
-def _load(source: str) -> Callable[..., Any]:
-    """Compile ``source`` with numba, through a module in the kernel cache directory when writable."""
-    name = f"gametheory_single_{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+def _load(source: str, prefix: str, attribute: str) -> Any:
+    """Run the generated module ``source`` and return its ``attribute``.
+
+    Through a file in :func:`~gametheory.numerics.kernel_numba.kernel_cache_dir`
+    when writable, so that numba's disk cache keeps the machine code.
+    """
+    name = f"gametheory_{prefix}_{hashlib.sha256(source.encode()).hexdigest()[:24]}"
     directory = kernel_cache_dir()
     if directory is not None:
         path = directory / f"{name}.py"
@@ -433,40 +515,50 @@ def _load(source: str) -> Callable[..., Any]:
             module.__dict__["CACHE"] = True
             sys.modules[name] = module  # numba finds a cached function's module by name
             spec.loader.exec_module(module)
-            return module.solve
+            return getattr(module, attribute)
         except OSError:
             pass
     namespace: dict[str, Any] = {"CACHE": False, "__name__": name}
     exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - generated from checked sympy only
-    return namespace["solve"]
+    return namespace[attribute]
 
 
 def single_kernel(
-    scalar_source: str, strategy_counts: tuple[int, ...], chart: str, method: str
-) -> Callable[..., Any]:
-    """The compiled single-trajectory solver (built once per process and source; see :func:`module_source`).
+    scalar_source: str, strategy_counts: tuple[int, ...], chart: str, method: str, n_parameters: int
+) -> SingleKernel:
+    """The compiled solver of ``method`` and the model's callback (each built once per process).
+
+    The integrator is compiled once per method for every model (and kept in
+    numba's disk cache); a new model costs only its small callback.
 
     Examples
     --------
     >>> from gametheory.models import classic
     >>> dyn = classic.matching_pennies_3().replicator()
     >>> src = dyn.compiled("growth", "scalar").source
-    >>> solve = single_kernel(src, (2, 2, 2), "log-ratio", "DOP853")  # doctest: +SKIP
+    >>> kernel = single_kernel(src, (2, 2, 2), "log-ratio", "DOP853", 1)
+    >>> type(kernel.model).__name__, kernel.d
+    ('CFunc', 3)
     """
     key = (scalar_source, chart, method, strategy_counts)
     kernel = _KERNELS.get(key)
     if kernel is None:
         if not numba_available():
             raise ImportError('the compiled simulate path needs numba: pip install "gametheory-egt[fast]"')
-        kernel = _load(module_source(scalar_source, strategy_counts, chart, method))
-        _KERNELS[key] = kernel
+        solver = _SOLVERS.get(method)
+        if solver is None:
+            solver = _SOLVERS[method] = _load(integrator_source(method), "single", "solve")
+        model = _load(model_source(scalar_source, strategy_counts, chart, n_parameters), "model", "model")
+        d = sum(k - 1 for k in strategy_counts)
+        n_strategies = max(sum(strategy_counts), d)
+        kernel = _KERNELS[key] = SingleKernel(solver, model, d, n_strategies, n_strategies + max(strategy_counts))
     return kernel
 
 
 def solve_single(
-    kernel: Callable[..., Any],
+    kernel: SingleKernel,
     u0: np.ndarray,
-    face: tuple[np.ndarray, np.ndarray, np.ndarray],
+    face: np.ndarray,
     p: np.ndarray,
     t0: float,
     t1: float,
@@ -477,27 +569,31 @@ def solve_single(
 ) -> SingleSolution:
     """Run ``kernel`` (from :func:`single_kernel`) from chart coordinates ``u0`` (``m >= 1``).
 
-    ``face`` is ``(src, free, ref)`` of the log-ratio chart (any int64 arrays in shares).
+    ``face`` is the int64 array of the log-ratio chart's ``src``, ``free`` and
+    ``ref`` (:meth:`SingleKernel.face`; any such array in shares).
 
     Examples
     --------
     >>> from gametheory.models import crisis_governance as cg
     >>> from gametheory.numerics.charts import LogRatioChart
     >>> dyn = cg.game().replicator()
-    >>> kernel = single_kernel(dyn.compiled("growth", "scalar").source, (2, 2, 2), "log-ratio", "DOP853")
+    >>> src = dyn.compiled("growth", "scalar").source
+    >>> kernel = single_kernel(src, (2, 2, 2), "log-ratio", "DOP853", len(dyn.parameters))
     >>> chart = LogRatioChart.on_face_of(dyn, [0.3, 0.6, 0.2])
-    >>> sol = solve_single(kernel, chart.u0, (chart.src, chart.free, chart.ref),
-    ...                    dyn.parameter_vector(cg.OPTIMIZED), 0.0, 200.0, None, 1e-8, 1e-10, None)
+    >>> face = kernel.face(chart.src, chart.free, chart.ref)
+    >>> sol = solve_single(kernel, chart.u0, face, dyn.parameter_vector(cg.OPTIMIZED),
+    ...                    0.0, 200.0, None, 1e-8, 1e-10, None)
     >>> sol.status, sol.y[:, -1].round(6).tolist()
     (0, [1.0, 1.0, 1.0])
     """
-    src, free, ref = face
     te = _NO_TIMES if t_eval is None else t_eval
-    T, Y, status, nfev = kernel(
-        u0, src, free, ref, p, t0, t1, te, t_eval is not None, rtol, atol, _NO_BUDGET if budget is None else budget
-    )
+    T, Y, status, nfev = kernel.solver(
+        kernel.model, u0, p, face, kernel.d, kernel.n_work, t0, t1, te, t_eval is not None, rtol, atol,
+        _NO_BUDGET if budget is None else budget,
+    )  # fmt: skip
     return SingleSolution(T, Y, int(status), int(nfev))
 
 
 _NO_TIMES = np.zeros(0)
 _NO_BUDGET = 2**62
+_SOLVERS: dict[str, Callable[..., Any]] = {}
