@@ -35,6 +35,7 @@ keeps the machine code across processes.
 from __future__ import annotations
 
 import hashlib
+import math
 import importlib.util
 import os
 import re
@@ -48,7 +49,7 @@ from .charts import states_source
 from .kernel_numba import kernel_cache_dir, numba_available
 from .tableaus import MAX_FACTOR, MIN_FACTOR, SAFETY, tableau
 
-__all__ = ["SingleKernel", "SingleSolution", "single_kernel", "solve_single", "SUCCESS_MESSAGE"]
+__all__ = ["SingleKernel", "SingleSolution", "face_of", "single_kernel", "solve_single", "SUCCESS_MESSAGE"]
 
 #: solve_ivp's message on success (kept identical, so a Trajectory does not tell the paths apart).
 SUCCESS_MESSAGE = "The solver successfully reached the end of the integration interval."
@@ -120,7 +121,8 @@ class SingleKernel(NamedTuple):
 _INTEGRATOR = """
 @intrinsic
 def _ptr(typingctx, arr):
-    # the data pointer of a contiguous array, for the model's C callback
+    # the data pointer of a contiguous array, for the model's C callback; it holds no reference,
+    # so take it at each call (an array whose last use is a pointer taken earlier may be freed)
     def codegen(context, builder, signature, args):
         return context.make_array(signature.args[0])(context, builder, args[0]).data
 
@@ -146,9 +148,6 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
     work = numpy.empty(m)
     xs = numpy.empty(max(d, m))
     scratch = numpy.empty(n_work)
-    pp = _ptr(p)
-    fp = _ptr(face)
-    sp = _ptr(scratch)
     n_eval = t_eval.shape[0]
     capacity = n_eval if use_eval else 64
     T = numpy.empty(capacity)
@@ -157,13 +156,13 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
     for a in range(m):
         u[a] = u0[a]
     if not use_eval:
-        f(_ptr(u), pp, fp, sp, _ptr(xs), m, 1)
+        f(_ptr(u), _ptr(p), _ptr(face), _ptr(scratch), _ptr(xs), m, 1)
         T[0] = t0
         for c in range(d):
             Y[c, 0] = xs[c]
         n_out = 1
     # initial step: scipy.integrate._ivp.common.select_initial_step (norm = RMS)
-    f(_ptr(u), pp, fp, sp, _ptr(ks[0]), m, 0)
+    f(_ptr(u), _ptr(p), _ptr(face), _ptr(scratch), _ptr(ks[0]), m, 0)
     length = t1 - t0
     d0 = 0.0
     d1 = 0.0
@@ -178,7 +177,7 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
     h0 = min(h0, length)
     for a in range(m):
         stage[a] = u[a] + h0 * ks[0, a]
-    f(_ptr(stage), pp, fp, sp, _ptr(ks[1]), m, 0)
+    f(_ptr(stage), _ptr(p), _ptr(face), _ptr(scratch), _ptr(ks[1]), m, 0)
     d2 = 0.0
     for a in range(m):
         d2 += ((ks[1, a] - ks[0, a]) / scale[a]) ** 2
@@ -221,7 +220,7 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
                         stage[a] = u[a] + acc * h
                     else:
                         stage[a] = u[a] + h * acc
-                f(_ptr(stage), pp, fp, sp, _ptr(ks[s]), m, 0)
+                f(_ptr(stage), _ptr(p), _ptr(face), _ptr(scratch), _ptr(ks[s]), m, 0)
             nfev += S
             finite = True
             e5 = 0.0
@@ -286,7 +285,7 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
                         for r in range(row):
                             acc += AEX[e, r] * ks[r, a]
                         work[a] = u[a] + acc * h
-                    f(_ptr(work), pp, fp, sp, _ptr(ks[row]), m, 0)
+                    f(_ptr(work), _ptr(p), _ptr(face), _ptr(scratch), _ptr(ks[row]), m, 0)
                 nfev += 3
                 for a in range(m):
                     delta = stage[a] - u[a]
@@ -317,7 +316,7 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
                             else:
                                 value *= 1.0 - sigma
                         work[a] = value + u[a]
-                f(_ptr(work), pp, fp, sp, _ptr(xs), m, 1)
+                f(_ptr(work), _ptr(p), _ptr(face), _ptr(scratch), _ptr(xs), m, 1)
                 T[k_next] = t_eval[k_next]
                 for c in range(d):
                     Y[c, k_next] = xs[c]
@@ -336,13 +335,15 @@ def solve(f, u0, p, face, d, n_work, t0, t1, t_eval, use_eval, rtol, atol, budge
                 Y2[:, :n_out] = Y[:, :n_out]
                 T = T2
                 Y = Y2
-            f(_ptr(u), pp, fp, sp, _ptr(xs), m, 1)
+            f(_ptr(u), _ptr(p), _ptr(face), _ptr(scratch), _ptr(xs), m, 1)
             T[n_out] = t
             for c in range(d):
                 Y[c, n_out] = xs[c]
             n_out += 1
         if t >= t1:
             status = 0
+    # keep every array whose pointer went to the callback alive to the end (see _ptr)
+    nfev += 0 * (u.size + stage.size + ks.size + work.size + xs.size + scratch.size)
     return T[:n_out], Y[:, :n_out], status, nfev
 """
 
@@ -542,13 +543,19 @@ def single_kernel(
     """
     key = (scalar_source, chart, method, strategy_counts)
     kernel = _KERNELS.get(key)
+    if isinstance(kernel, Exception):  # compiling failed before: fail at once, not after seconds
+        raise kernel
     if kernel is None:
         if not numba_available():
             raise ImportError('the compiled simulate path needs numba: pip install "gametheory-egt[fast]"')
         solver = _SOLVERS.get(method)
         if solver is None:
             solver = _SOLVERS[method] = _load(integrator_source(method), "single", "solve")
-        model = _load(model_source(scalar_source, strategy_counts, chart, n_parameters), "model", "model")
+        try:
+            model = _load(model_source(scalar_source, strategy_counts, chart, n_parameters), "model", "model")
+        except Exception as exc:
+            _KERNELS[key] = exc
+            raise
         d = sum(k - 1 for k in strategy_counts)
         n_strategies = max(sum(strategy_counts), d)
         kernel = _KERNELS[key] = SingleKernel(solver, model, d, n_strategies, n_strategies + max(strategy_counts))
@@ -592,6 +599,43 @@ def solve_single(
         _NO_BUDGET if budget is None else budget,
     )  # fmt: skip
     return SingleSolution(T, Y, int(status), int(nfev))
+
+
+def face_of(strategy_counts: tuple[int, ...], x0: np.ndarray) -> tuple[list[float], list[int], list[int], list[int]]:
+    r"""The log-ratio chart of the face holding one reduced state: ``u0``, ``src``, ``free``, ``ref``.
+
+    The same chart as :func:`~gametheory.numerics.charts.face_charts` (one row), in
+    plain Python for one state (a fraction of its cost): per population the support
+    (positive shares, after clipping to ``[0, 1]``), its last strategy the reference
+    :math:`r_i`, :math:`u_{ij} = \ln x_{ij} - \ln x_{ir_i}`.
+
+    Examples
+    --------
+    >>> face_of((2, 3), np.array([0.25, 0.5, 0.0]))
+    ([-1.0986122886681098, 0.0], [0, -2, 1, -1, -2], [0, 2], [1, 4])
+    """
+    u0: list[float] = []
+    src: list[int] = []
+    free: list[int] = []
+    ref: list[int] = []
+    values = x0.tolist()
+    row = start = 0
+    for k in strategy_counts:
+        block = [min(max(v, 0.0), 1.0) for v in values[row : row + k - 1]]
+        full = [*block, 1.0 - sum(block)]
+        last = max(j for j in range(k) if full[j] > 0)
+        log_ref = math.log(full[last])
+        for j in range(k):
+            if j < last and full[j] > 0:
+                src.append(len(u0))
+                free.append(start + j)
+                ref.append(start + last)
+                u0.append(math.log(full[j]) - log_ref)
+            else:
+                src.append(-2 if j == last else -1)
+        row += k - 1
+        start += k
+    return u0, src, free, ref
 
 
 _NO_TIMES = np.zeros(0)
