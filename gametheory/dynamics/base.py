@@ -22,7 +22,6 @@ from __future__ import annotations
 import abc
 import dataclasses
 import functools
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -301,11 +300,6 @@ class Dynamics(abc.ABC):
     def _compiled(self) -> dict[str, CompiledFunction]:
         return {}
 
-    @functools.cached_property
-    def _parameter_cache(self) -> dict[tuple[tuple[str, float, float], ...], np.ndarray]:
-        # validated parameter vectors of plain scalar parameter dicts (see parameter_vector)
-        return {}
-
     def compiled(self, which: str, flavour: str = "array") -> CompiledFunction:
         """Compiled numerical function, generated once and cached.
 
@@ -354,19 +348,6 @@ class Dynamics(abc.ABC):
         ...
         gametheory.errors.ParameterError: unknown parameters 'aa' (did you mean 'a'?), 'b'; the game's parameters are ['a']
         """
-        key = _scalar_key(params)
-        if key is not None:
-            cached = self._parameter_cache.get(key)
-            if cached is not None:
-                return cached.copy()
-        out = self._parameter_vector(params)
-        if key is not None:
-            if len(self._parameter_cache) >= 256:
-                self._parameter_cache.clear()
-            self._parameter_cache[key] = out.copy()
-        return out
-
-    def _parameter_vector(self, params: Mapping[str, Any] | None) -> np.ndarray:
         if params is not None and not isinstance(params, Mapping):
             raise ParameterError(
                 f"params must be a mapping {{name: value}}, e.g. {{'F_g': 3.0}}; got {type(params).__name__} "
@@ -616,24 +597,3 @@ def _state_symbols(game: Game) -> tuple[sympy.Symbol, ...]:
     user's ``sympy.Symbol("x")`` is the state symbol ``x``.
     """
     return tuple(sympy.Symbol(n) for n in state_names(game.populations))
-
-
-_SCALARS = (float, int, np.float64)
-_PLAIN_MAPPINGS = (dict, type(type.__dict__))  # dict and mappingproxy (the models' presets)
-
-
-def _scalar_key(params: Any) -> tuple[tuple[str, float, float], ...] | None:
-    """A hashable key of ``params`` when it is ``None`` or a plain dict of string names to float/int values.
-
-    Anything else (arrays, symbols as keys, booleans: ``True == 1`` must not hit ``1``'s entry) gets
-    ``None``: :meth:`Dynamics.parameter_vector` validates it afresh.  A zero's sign is part of the
-    key (``-0.0 == 0.0``, but ``1 / -0.0`` is ``-inf``).
-    """
-    if params is None:
-        return ()
-    if type(params) not in _PLAIN_MAPPINGS:
-        return None
-    for name, value in params.items():
-        if type(name) is not str or type(value) not in _SCALARS:
-            return None
-    return tuple((name, value, math.copysign(1.0, value)) for name, value in params.items())

@@ -20,6 +20,7 @@ approximates :math:`\\partial \\dot u/\\partial u` by finite differences.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -281,7 +282,7 @@ def simulate(
     chart_name = chart_of(dyn, coordinates)
     x0 = dyn.check_state(x0, name="initial state x0")
     (t0, t1), te = check_t_span(t_span, t_eval)
-    p = dyn.parameter_vector(params)
+    p = _parameter_vector(dyn, params)
     if p.ndim != 1:
         raise ParameterError("simulate takes scalar parameter values; use simulate_many for arrays")
     fast = None
@@ -329,6 +330,38 @@ def simulate(
                 f"(> {EXCURSION_TOLERANCE:g}); tighten rtol/atol or use coordinates='log-ratio'"
             )
     return traj
+
+
+_SCALARS = (float, int, np.float64)
+_PLAIN_MAPPINGS = (dict, type(type.__dict__))  # dict and mappingproxy (the models' presets)
+
+
+def _parameter_vector(dyn: Dynamics, params: Any) -> np.ndarray:
+    """``dyn.parameter_vector(params)``, remembered per dynamics for plain scalar parameter dicts.
+
+    Validation costs far more than a compiled integration; repeated calls with the same
+    values (sweeps, bootstraps) skip it.  Only ``None`` and dicts (or mapping proxies) of
+    ``str`` names to ``float``/``int`` values are remembered: anything else (arrays, symbols
+    as keys, booleans: ``True == 1`` must not find ``1``'s entry) is validated afresh.  A
+    zero's sign is part of the key (``-0.0 == 0.0``, but ``1 / -0.0`` is ``-inf``).
+    """
+    key: tuple[Any, ...] | None = ()
+    if params is not None:
+        key = None
+        if type(params) in _PLAIN_MAPPINGS and all(
+            type(k) is str and type(v) in _SCALARS for k, v in params.items()
+        ):
+            key = tuple((k, v, math.copysign(1.0, v)) for k, v in params.items())
+    if key is None:
+        return dyn.parameter_vector(params)
+    cache = vars(dyn).setdefault("_simulate_parameters", {})
+    p = cache.get(key)
+    if p is None:
+        p = dyn.parameter_vector(params)
+        if len(cache) >= 256:
+            cache.clear()
+        cache[key] = p
+    return p.copy()
 
 
 def _solve_scipy(
@@ -407,7 +440,9 @@ def _compiled_backend(backend: str, method: str) -> bool:
             f'backend="numba" runs method {list(COMPILED_METHODS)}, not {method!r}; use backend="scipy" or "auto"'
         )
     if not numba_available():
-        raise ImportError('backend="numba" needs numba: pip install "gametheory-egt[fast]" (or use backend="scipy")')
+        raise ImportError(
+            'backend="numba" needs numba: pip install "gametheory-egt[fast]" (or use backend="scipy")'
+        )
     return True
 
 
