@@ -7,7 +7,7 @@ Usage::
 
 Per-call time = median over many warm calls (after warm-up), repeated in
 ``--rounds`` rounds; the table shows the median over rounds (and the spread).
-Cases: the flagship (crisis governance, ``STATUS_QUO``, x0 = (0.3, 0.6, 0.2)) and a
+Cases: the flagship (crisis governance, ``STATUS_QUO`` and ``OPTIMIZED``, x0 = (0.3, 0.6, 0.2)) and a
 2x2 bimatrix game (matching pennies, two populations, x0 = (0.3, 0.6): a cycle), t in [0, 50], rtol
 1e-8, atol 1e-10, with the solver's own steps and with ``t_eval`` (101 points):
 
@@ -131,6 +131,7 @@ def main() -> None:
     flagship = crisis_governance.game().replicator()
     cases = [
         ("flagship (3x2, STATUS_QUO)", flagship, [0.3, 0.6, 0.2], crisis_governance.STATUS_QUO),
+        ("flagship (3x2, OPTIMIZED)", flagship, [0.3, 0.6, 0.2], crisis_governance.OPTIMIZED),
         ("2x2 bimatrix", game_2x2().replicator(), list(X0_2X2), None),
     ]
     print("| case | output | numba per call | solve_ivp per call | ratio | max abs difference |")

@@ -1,12 +1,19 @@
 """Numerical integration of one trajectory of any dynamics.
 
-:func:`simulate` integrates one trajectory with :func:`scipy.integrate.solve_ivp`
-in the chart the dynamics prefers (:attr:`~gametheory.dynamics.base.Dynamics.chart`)
-or the one asked for.  The result is a frozen :class:`Trajectory` with
-solve_ivp's field names.  Bad *input* raises at once; a failed *integration*
-raises :class:`~gametheory.errors.IntegrationError` (or, with
-``raise_on_failure=False``, is reported in ``Trajectory.success`` / ``status`` /
-``message``).
+:func:`simulate` integrates one trajectory in the chart the dynamics prefers
+(:attr:`~gametheory.dynamics.base.Dynamics.chart`) or the one asked for.  The
+result is a frozen :class:`Trajectory` with solve_ivp's field names.  Bad *input*
+raises at once; a failed *integration* raises
+:class:`~gametheory.errors.IntegrationError` (or, with ``raise_on_failure=False``,
+is reported in ``Trajectory.success`` / ``status`` / ``message``).
+
+Two backends run the integration: where numba is installed and the method is
+``"auto"``, ``"DOP853"`` or ``"RK45"``, a compiled solver
+(:mod:`gametheory.numerics.single_numba`) that runs exactly scipy's algorithm
+(first step, step-size control, error norm, dense output at ``t_eval``), tens of
+times faster per call; otherwise (or with ``backend="scipy"``, the reference)
+:func:`scipy.integrate.solve_ivp`.  Both agree to round-off
+(``tests/test_simulate_compiled.py``); ``Trajectory.backend`` says which ran.
 
 Stiffness: the default ``method="auto"`` starts with the explicit DOP853 and,
 when it needs more than ``stiff_budget`` right-hand-side evaluations (the mark
