@@ -235,3 +235,24 @@ def test_remembered_parameter_vectors_keep_validation():
         gt.simulate(dyn, [0.3, 0.6, 0.2], (0, 1), {name + "x": 1.0})
     assert np.signbit(_parameter_vector(dyn, {name: -0.0})[0])
     assert not np.signbit(_parameter_vector(dyn, {name: 0.0})[0])
+
+
+@pytest.mark.parametrize("method", ["DOP853", "auto"])
+def test_failures_read_as_before(method):
+    """A compiled integration that overflows is redone by solve_ivp: the same error as the scipy backend."""
+    dyn = classic.matching_pennies_3().replicator()
+    messages = []
+    for backend in ("scipy", "numba"):
+        with pytest.raises(IntegrationError, match="arithmetic overflow") as info:
+            gt.simulate(
+                dyn,
+                [0.2, 0.7, 0.45],
+                (0, 1),
+                {"a": 1e306},
+                method=method,
+                coordinates="shares",
+                backend=backend,
+            )
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("DOP853" if method == "DOP853" else "Radau")
