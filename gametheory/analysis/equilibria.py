@@ -104,6 +104,7 @@ from .algebra import (
     support_patterns,
 )
 from .continua import _continuum, _numeric_continuum
+from .shortcuts import dominated_on_face, linear_solution, rational_payoffs
 from .restpoints import RestPoint, RestPoints, RestPointSet
 
 __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
@@ -358,6 +359,25 @@ def rest_points_at(
     return result
 
 
+def _linear_point(system: _SupportSystem, solution: list[Any], names: Any, residual: Any) -> list[RestPoint]:
+    """The rest point (if inside the face) of a support system with the unique rational ``solution``.
+
+    The same acceptance as the Groebner path: the last unknown in (0, 1) and every support
+    share above ``_POSITIVE``, at 50 digits.
+    """
+    mp = mpmath.MPContext()
+    mp.dps = _DIGITS
+    exact_vals = [sympy.Rational(int(v.numerator), int(v.denominator)) for v in solution]
+    values_mp = [mp.mpf(v.p) / v.q for v in exact_vals]
+    if not 0 < values_mp[-1] < 1 or not all(v > _POSITIVE for v in system.support_shares(values_mp)):
+        return []
+    reduced_mp = system.reduced_values(values_mp)
+    x = np.array([float(v) for v in reduced_mp])
+    digits = tuple(mpmath.nstr(v, _DIGITS) for v in reduced_mp)
+    exact = tuple(sympy.sympify(v) for v in system.reduced_values(exact_vals))
+    return [RestPoint(x, names, exact, None, True, residual(x), digits)]
+
+
 def _rest_points(
     dyn: Dynamics,
     exact_params: dict[str, sympy.Rational],
@@ -368,6 +388,7 @@ def _rest_points(
     seed: int,
     work_budget: float = math.inf,
     progress: bool = False,
+    fast: bool = True,
 ) -> RestPoints:
     game = dyn.game
     payoffs, notes = _exact_payoffs(game, exact_params)
@@ -388,8 +409,11 @@ def _rest_points(
     started = time.perf_counter()
     patterns = support_patterns(game)
     bar = progress_reporter(len(patterns), "rest_points", progress, unit="supports")
+    payoffs_q = rational_payoffs(payoffs) if fast else None
     for support in patterns:
         bar.update()
+        if fast and dominated_on_face(payoffs_q, support):
+            continue  # a strategy dominated on the face: no rest point inside it (see shortcuts)
         names = _support_names(game, support)
         system = _SupportSystem(dyn, payoffs, support)
         if system.m == 0:
@@ -431,6 +455,13 @@ def _rest_points(
                     "(numeric, uncertified) continuum of rest points"
                 )
             continue
+        if fast:
+            kind, solution = linear_solution(system.polys, system.m)
+            if kind == "none":
+                continue
+            if kind == "unique":
+                points.extend(_linear_point(system, solution, names, residual))
+                continue
         nonzero = [q for q in system.polys if q]
         if nonzero:
             from sympy.polys.groebnertools import groebner as _groebner
