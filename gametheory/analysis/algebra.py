@@ -87,8 +87,9 @@ class _SupportSystem:
     """
 
     def __init__(self, dyn: Dynamics, payoffs: list[np.ndarray], support: tuple[tuple[int, ...], ...]):
-        from sympy.polys.orderings import grevlex
         from sympy.polys.rings import ring
+
+        from .shortcuts import grevlex_order
 
         game = dyn.game
         self.dyn = dyn
@@ -119,7 +120,7 @@ class _SupportSystem:
         self.ring = None
         if self.m == 0:
             return
-        R, *gens = ring(self.unknowns, sympy.QQ, grevlex)
+        R, *gens = ring(self.unknowns, sympy.QQ, grevlex_order())
         self.ring = R
         one = R.one
         share_polys = []
@@ -317,7 +318,11 @@ def _solve_zero_dimensional(
                 if 0 < r_mp < 1:
                     out.append((None, [*(_evaluate_mp(g, r_mp, to_sympy, mp) for g in shape[:-1]), r_mp]))
             continue
-        exact_roots = factor.real_roots()
+        if factor.degree() == 1:  # the rational root, as real_roots() gives it, without its root isolation
+            c1, c0 = factor.all_coeffs()
+            exact_roots = [sympy.Rational(-c0, c1)]
+        else:
+            exact_roots = factor.real_roots()
         if low_degree:
             numeric_roots = [
                 mp.mpf(r.p) / r.q if r.is_Rational else mp.mpmathify(str(sympy.N(r, _DIGITS + 10)))

@@ -10,6 +10,7 @@ digits; real parts below :data:`EXACT_ZERO_TOLERANCE` times the norm are zero.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy
@@ -83,11 +84,72 @@ def _high_precision_eigenvalues(
                 v += term
             row.append(v)
         entries.append(row)
-    # mpmath.eig wants at least a 2 x 2 matrix; a 1 x 1 Jacobian is its own eigenvalue
-    ev = [entries[0][0]] if d == 1 else mp.eig(mp.matrix(entries), left=False, right=False)
+    from .shortcuts import enabled
+
+    ev = []
+    blocks = _diagonal_blocks(entries) if enabled() else [list(range(d))]
+    for block in blocks:
+        if len(block) == 1:  # mpmath.eig wants at least a 2 x 2 matrix; a 1 x 1 block is its own eigenvalue
+            ev.append(entries[block[0]][block[0]])
+        else:
+            sub = mp.matrix([[entries[r][c] for c in block] for r in block])
+            ev.extend(mp.eig(sub, left=False, right=False))
     vals = np.array([complex(float(mp.re(z)), float(mp.im(z))) for z in ev])
     norm = float(np.linalg.norm(np.array([[float(v) for v in row] for row in entries]), 2))
     return vals, norm
+
+
+def _diagonal_blocks(entries: list[list[Any]]) -> list[list[int]]:
+    """Index sets of the diagonal blocks of a block-triangular permutation of a square matrix.
+
+    The strongly connected components of the graph with an edge :math:`r \to c` for every
+    nonzero off-diagonal entry :math:`(r, c)`: ordered topologically they put the matrix in
+    block-triangular form, so its eigenvalues are those of the diagonal blocks together.  At
+    a rest point on a face the rows of the unused strategies are zero off the diagonal (their
+    shares are exactly zero), so most blocks there have size one: exact diagonal entries.
+
+    Examples
+    --------
+    >>> sorted(_diagonal_blocks([[1, 2, 0], [0, 3, 0], [4, 0, 5]]))
+    [[0], [1], [2]]
+    >>> sorted(map(sorted, _diagonal_blocks([[1, 2], [3, 4]])))
+    [[0, 1]]
+    """
+    d = len(entries)
+    succ = [[c for c in range(d) if c != r and entries[r][c] != 0] for r in range(d)]
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    blocks: list[list[int]] = []
+    counter = 0
+
+    def visit(v: int) -> None:  # Tarjan's algorithm (d is small: recursion is fine)
+        nonlocal counter
+        index[v] = low[v] = counter
+        counter += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in succ[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            block = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                block.append(w)
+                if w == v:
+                    break
+            blocks.append(sorted(block))
+
+    for v in range(d):
+        if v not in index:
+            visit(v)
+    return blocks
 
 
 def _match_order(eigenvalues: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:

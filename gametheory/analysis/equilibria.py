@@ -104,6 +104,7 @@ from .algebra import (
     support_patterns,
 )
 from .continua import _continuum, _numeric_continuum
+from . import shortcuts
 from .shortcuts import dominated_on_face, linear_solution, rational_payoffs
 from .restpoints import RestPoint, RestPoints, RestPointSet
 
@@ -337,6 +338,7 @@ def rest_points_at(
     progress = check_flag(progress, name="progress", error=AnalysisError)
     exact_params = dict(exact_params)
     key = (
+        shortcuts.enabled(),
         id(dyn),
         dyn.game.fingerprint,
         tuple(exact_params.items()),
@@ -388,9 +390,9 @@ def _rest_points(
     seed: int,
     work_budget: float = math.inf,
     progress: bool = False,
-    fast: bool = True,
 ) -> RestPoints:
     game = dyn.game
+    fast = shortcuts.enabled()
     payoffs, notes = _exact_payoffs(game, exact_params)
     pvec = np.array([float(v) for v in exact_params.values()], dtype=float)
     rhs = dyn.compiled("rhs")
