@@ -69,22 +69,25 @@ def _high_precision_eigenvalues(
 
     mp = mpmath.MPContext()
     mp.dps = EIGEN_DIGITS
-    x = [mp.mpf(v) for v in digits]
-    d = len(jac)
-    entries = []
-    for r in range(d):
-        row = []
-        for c in range(d):
-            v = mp.mpf(0)
-            for monom, coeff in jac[r][c]:
-                term = mp.mpf(coeff.p) / coeff.q
-                for xi, e in zip(x, monom):
-                    if e:
-                        term *= xi**e
-                v += term
-            row.append(v)
-        entries.append(row)
     from .shortcuts import enabled
+
+    d = len(jac)
+    entries = _entries_gmpy2(jac, digits, mp) if enabled() else None
+    if entries is None:
+        x = [mp.mpf(v) for v in digits]
+        entries = []
+        for r in range(d):
+            row = []
+            for c in range(d):
+                v = mp.mpf(0)
+                for monom, coeff in jac[r][c]:
+                    term = mp.mpf(coeff.p) / coeff.q
+                    for xi, e in zip(x, monom):
+                        if e:
+                            term *= xi**e
+                    v += term
+                row.append(v)
+            entries.append(row)
 
     ev = []
     blocks = _diagonal_blocks(entries) if enabled() else [list(range(d))]
@@ -97,6 +100,46 @@ def _high_precision_eigenvalues(
     vals = np.array([complex(float(mp.re(z)), float(mp.im(z))) for z in ev])
     norm = float(np.linalg.norm(np.array([[float(v) for v in row] for row in entries]), 2))
     return vals, norm
+
+
+def _entries_gmpy2(
+    jac: list[list[list[tuple[tuple[int, ...], sympy.Rational]]]], digits: Sequence[str], mp: Any
+) -> list[list[Any]] | None:
+    """The Jacobian entries at the point as mpmath numbers, computed with gmpy2 at ``mp``'s precision.
+
+    The same sums as the plain mpmath evaluation (each monomial's value computed once), in C: about
+    ten times faster.  Rounding differs only in the last bits of the working precision.  ``None``
+    without gmpy2 (the ``fast`` extra).
+    """
+    try:
+        import gmpy2
+    except ImportError:  # pragma: no cover - gmpy2 comes with the fast extra
+        return None
+    old = gmpy2.get_context()
+    gmpy2.set_context(gmpy2.context(precision=mp.prec))
+    try:
+        x = [gmpy2.mpfr(v) for v in digits]
+        monomials: dict[tuple[int, ...], Any] = {}
+        out = []
+        for row_terms in jac:
+            row = []
+            for terms in row_terms:
+                v = gmpy2.mpfr(0)
+                for monom, coeff in terms:
+                    m = monomials.get(monom)
+                    if m is None:
+                        m = gmpy2.mpfr(1)
+                        for xi, e in zip(x, monom):
+                            if e:
+                                m *= xi**e
+                        monomials[monom] = m
+                    v += m * gmpy2.mpq(int(coeff.p), int(coeff.q))
+                man, exp = v.as_mantissa_exp()
+                row.append(mp.mpf((int(man), int(exp))))
+            out.append(row)
+        return out
+    finally:
+        gmpy2.set_context(old)
 
 
 def _diagonal_blocks(entries: list[list[Any]]) -> list[list[int]]:
