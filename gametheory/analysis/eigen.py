@@ -9,6 +9,7 @@ digits; real parts below :data:`EXACT_ZERO_TOLERANCE` times the norm are zero.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,11 @@ def _jacobian_polynomials(
 ) -> list[list[list[tuple[tuple[int, ...], sympy.Rational]]]]:
     """The Jacobian with exact parameter values substituted: per entry, its ``(monomial, coefficient)`` terms."""
     subs = {p.symbol: exact_params[p.name] for p in dyn.game.parameters}
+    from .shortcuts import enabled
+
+    fast = _jacobian_from_equations(dyn, subs) if enabled() else None
+    if fast is not None:
+        return fast
     J = dyn.jacobian()
     d = dyn.dimension
     out = []
@@ -54,6 +60,65 @@ def _jacobian_polynomials(
                 what = f"the Jacobian entry ({r}, {c}) of {dyn.state_names[r]!r}"
                 terms = sympy.Poly(entry, *dyn.states, domain=sympy.EX).as_dict(native=False)
                 row.append([(monom, rounded_constant(coeff, what)) for monom, coeff in terms.items()])
+        out.append(row)
+    return out
+
+
+_EQUATION_TERMS: weakref.WeakKeyDictionary[Any, list[dict[tuple[int, ...], sympy.Expr]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _jacobian_from_equations(
+    dyn: Dynamics, subs: Mapping[sympy.Symbol, sympy.Rational]
+) -> list[list[list[tuple[tuple[int, ...], sympy.Rational]]]] | None:
+    """:func:`_jacobian_polynomials` by differentiating the equations' monomials (no symbolic Jacobian).
+
+    The equations' terms (coefficients with the parameters as symbols) are kept per dynamics, so a
+    sweep over parameter values expands them once.  Only where ``jacobian()`` is the exact derivative
+    of ``equations`` (the replicator, and dynamics that keep the default); ``None`` otherwise, or when
+    a coefficient is not rational at these parameters (irrational constants: the general path rounds).
+    """
+    from ..dynamics.replicator import ReplicatorDynamics
+
+    own = type(dyn)._jacobian
+    if own is not Dynamics._jacobian and not (
+        isinstance(dyn, ReplicatorDynamics) and own is ReplicatorDynamics._jacobian
+    ):
+        return None
+    try:
+        terms = _EQUATION_TERMS.get(dyn)
+    except TypeError:  # pragma: no cover - an unhashable dynamics
+        terms = None
+    if terms is None:
+        try:
+            terms = [
+                sympy.Poly(sympy.expand(e), *dyn.states).as_dict(native=False) for e in dyn.equations
+            ]
+        except sympy.polys.polyerrors.PolynomialError:  # pragma: no cover - not polynomial in the state
+            return None
+        try:
+            _EQUATION_TERMS[dyn] = terms
+        except TypeError:  # pragma: no cover
+            pass
+    d = dyn.dimension
+    out = []
+    for r in range(d):
+        values = {}
+        for monom, coeff in terms[r].items():
+            v = coeff.xreplace(subs)
+            if not v.is_Rational:
+                return None
+            if v != 0:
+                values[monom] = v
+        row = []
+        for c in range(d):
+            entry = []
+            for monom, v in values.items():
+                if monom[c]:
+                    lowered = (*monom[:c], monom[c] - 1, *monom[c + 1 :])
+                    entry.append((lowered, v * monom[c]))
+            row.append(entry)
         out.append(row)
     return out
 
