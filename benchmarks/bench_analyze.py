@@ -56,7 +56,9 @@ def timed(make, params):
 
 
 def signature(report):
-    return [(e.support, e.kind, e.is_ess, e.is_nash, np.round(e.point, 9).tolist()) for e in report.equilibria]
+    return [
+        (e.support, e.kind, e.is_ess, e.is_nash, np.round(e.point, 9).tolist()) for e in report.equilibria
+    ]
 
 
 def main() -> None:
@@ -65,7 +67,9 @@ def main() -> None:
     args = parser.parse_args()
     runs = 1 if args.quick else 3
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
-    print(f"{'game':32s} {'new wall':>9s} {'new cpu':>9s} {'before wall':>12s} {'before cpu':>11s} {'ratio (cpu)':>12s}")
+    print(
+        f"{'game':32s} {'new wall':>9s} {'new cpu':>9s} {'before wall':>12s} {'before cpu':>11s} {'ratio (cpu)':>12s}"
+    )
     for name, (make, params) in GAMES.items():
         new, old = [], []
         for _ in range(runs):  # interleaved, so that load changes hit both

@@ -404,7 +404,15 @@ def _numeric_support(
 
     gens = system.unknowns
     eqs = sympy.Matrix(system.equations)
-    jac = eqs.jacobian(gens)
+    from .shortcuts import enabled
+
+    if enabled() and system.ring is not None and len(system.polys) == len(gens):
+        # the same derivatives, taken on the ring's polynomials (sympy's Matrix.jacobian is slow)
+        to_expr = system.ring.to_sympy if hasattr(system.ring, "to_sympy") else (lambda q: q.as_expr())
+        ring_gens = system.ring.gens
+        jac = sympy.Matrix([[to_expr(q.diff(g)) for g in ring_gens] for q in system.polys])
+    else:
+        jac = eqs.jacobian(gens)
     f = _numeric_function("support_equations", list(eqs), gens)
     jf = _numeric_function("support_jacobian", jac, gens)
 

@@ -5,6 +5,13 @@ one-population analysis of :mod:`gametheory.analysis.symmetric`) substitute exac
 parameter values into the symbolic Jacobian, evaluate it at a rest point given to 50
 digits and compute its eigenvalues with :func:`mpmath.eig` at :data:`EIGEN_DIGITS`
 digits; real parts below :data:`EXACT_ZERO_TOLERANCE` times the norm are zero.
+
+Shortcuts, same eigenvalues: the matrix is first put in block-triangular form (strongly
+connected components of its nonzero pattern; at a vertex every block has size one, so the
+eigenvalues are the exact diagonal entries, and on a face the rows of unused strategies split
+off), and only the diagonal blocks go to :func:`mpmath.eig`; the entries are evaluated with
+gmpy2 at the same precision; the Jacobian's terms come from differentiating the equations'
+monomials, kept per dynamics so that sweeps over parameter values reuse them.
 """
 
 from __future__ import annotations
@@ -92,9 +99,7 @@ def _jacobian_from_equations(
         terms = None
     if terms is None:
         try:
-            terms = [
-                sympy.Poly(sympy.expand(e), *dyn.states).as_dict(native=False) for e in dyn.equations
-            ]
+            terms = [sympy.Poly(sympy.expand(e), *dyn.states).as_dict(native=False) for e in dyn.equations]
         except sympy.polys.polyerrors.PolynomialError:  # pragma: no cover - not polynomial in the state
             return None
         try:

@@ -43,6 +43,13 @@ into exact rationals (their shortest decimal representation: ``0.1`` is
    the free coordinate for one-dimensional sets and a sampled description
    otherwise.  An arbitrary point of a continuum is never reported as a rest point.
 
+Shortcuts (:mod:`gametheory.analysis.shortcuts`), same answers: a face on which some
+population has a strategy of its support weakly dominated (strictly somewhere) by another
+holds no rest point inside it and is skipped (an exact sign test on the payoffs; not with
+``method="numeric"`` nor once the work budget is used up; a support skipped this way is
+proven empty, so it does not make the result incomplete); a system whose equations all have degree one (every face of a
+two-population game) is solved by exact Gauss-Jordan elimination instead of a Groebner basis.
+
 Only real solutions with every support share strictly positive are kept.
 For a game with 2 strategies per population this enumerates every rest point:
 the answer is certified complete (``RestPoints.complete``).
@@ -90,6 +97,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError
 from ..game import Game
 from ..progress import progress_reporter
+from . import shortcuts
 from .algebra import (
     _DIGITS,
     _POSITIVE,
@@ -104,9 +112,8 @@ from .algebra import (
     support_patterns,
 )
 from .continua import _continuum, _numeric_continuum
-from . import shortcuts
-from .shortcuts import dominated_on_face, linear_solution, rational_payoffs
 from .restpoints import RestPoint, RestPoints, RestPointSet
+from .shortcuts import dominated_on_face, linear_solution, rational_payoffs
 
 __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
 
@@ -414,8 +421,13 @@ def _rest_points(
     payoffs_q = rational_payoffs(payoffs) if fast else None
     for support in patterns:
         bar.update()
-        if fast and dominated_on_face(payoffs_q, support):
-            continue  # a strategy dominated on the face: no rest point inside it (see shortcuts)
+        if (
+            fast
+            and method != "numeric"
+            and time.perf_counter() - started <= work_budget  # over budget: the notes name it as before
+            and dominated_on_face(payoffs_q, support)
+        ):
+            continue  # a strategy dominated on the face: no rest point inside it, proven (see shortcuts)
         names = _support_names(game, support)
         system = _SupportSystem(dyn, payoffs, support)
         if system.m == 0:

@@ -108,7 +108,9 @@ def rational_payoffs(payoffs: list[np.ndarray]) -> list[dict[tuple[int, ...], An
     return [{idx: QQ.from_sympy(arr[idx]) for idx in np.ndindex(arr.shape)} for arr in payoffs]
 
 
-def dominated_on_face(payoffs: list[dict[tuple[int, ...], Any]], support: tuple[tuple[int, ...], ...]) -> bool:
+def dominated_on_face(
+    payoffs: list[dict[tuple[int, ...], Any]], support: tuple[tuple[int, ...], ...]
+) -> bool:
     """Whether some population has, on this face, a strategy of its support weakly dominated (strictly
     somewhere) by another of its support: then the face holds no rest point inside it.
 

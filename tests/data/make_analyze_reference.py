@@ -19,8 +19,9 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import gametheory as gt  # noqa: E402
 from analysis_games import REFERENCE_GAMES, reference_game  # noqa: E402
+
+import gametheory as gt  # noqa: E402
 
 
 def summary(report, rest_points) -> dict:
@@ -55,7 +56,9 @@ def summary(report, rest_points) -> dict:
 
 
 def main() -> None:
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=HERE
+    ).stdout.strip()
     out = {"made_with_commit": commit, "how": __doc__.strip().splitlines()[0], "games": {}}
     for name in REFERENCE_GAMES:
         game, params = reference_game(name)
