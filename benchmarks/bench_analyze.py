@@ -66,6 +66,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     runs = 1 if args.quick else 3
+    for _ in range(2):  # warm-up: imports, first compilations
+        timed(lambda: random_game((2, 2), 99), None)
+        with _without_shortcuts():
+            timed(lambda: random_game((2, 2), 99), None)
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
     print(
         f"{'game':32s} {'new wall':>9s} {'new cpu':>9s} {'before wall':>12s} {'before cpu':>11s} {'ratio (cpu)':>12s}"

@@ -15,6 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
 from .restpoints import Support
+from .shortcuts import precision_context
 
 __all__ = ["support_patterns", "bezout_bound"]
 
@@ -230,8 +231,7 @@ def _shape_position(polys: list[dict], m: int) -> list[dict] | None:
 def _triangular_numeric(polys: list[dict], m: int, to_sympy: Any) -> list[list[Any]]:
     """Real solutions in (0, 1)^m of a zero-dimensional lex Groebner basis, at high precision."""
 
-    mp = mpmath.MPContext()
-    mp.dps = _DIGITS
+    mp = precision_context(_DIGITS)
     terms = []
     for p in polys:
         row = []
@@ -302,8 +302,7 @@ def _solve_zero_dimensional(
     out: list[tuple[tuple[sympy.Expr, ...] | None, list[Any]]] = []
     if shape is None:
         return [(None, sol) for sol in _triangular_numeric(polys, m, to_sympy)]
-    mp = mpmath.MPContext()
-    mp.dps = _DIGITS
+    mp = precision_context(_DIGITS)
     last = system.unknowns[-1]
     uni = sympy.Poly.from_dict({(e,): to_sympy(c) for e, c in shape[-1].items()}, last, domain=sympy.QQ)
     for factor, _ in uni.factor_list()[1]:

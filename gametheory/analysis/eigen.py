@@ -26,6 +26,7 @@ import sympy
 from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from .equilibria import rounded_constant
+from .shortcuts import precision_context
 
 __all__ = ["EIGEN_DIGITS", "EXACT_ZERO_TOLERANCE"]
 
@@ -135,10 +136,8 @@ def _high_precision_eigenvalues(
 
     Returns the eigenvalues (complex, double) and the spectral norm of the Jacobian.
     """
-    import mpmath
 
-    mp = mpmath.MPContext()
-    mp.dps = EIGEN_DIGITS
+    mp = precision_context(EIGEN_DIGITS)
     from .shortcuts import enabled
 
     d = len(jac)
@@ -164,6 +163,13 @@ def _high_precision_eigenvalues(
     for block in blocks:
         if len(block) == 1:  # mpmath.eig wants at least a 2 x 2 matrix; a 1 x 1 block is its own eigenvalue
             ev.append(entries[block[0]][block[0]])
+        elif (
+            len(block) == 2 and enabled()
+        ):  # lambda = (a + d)/2 +- sqrt(((a - d)/2)^2 + b c), at full precision
+            (a, b), (c, dd) = ([entries[r][k] for k in block] for r in block)
+            half, disc = (a + dd) / 2, ((a - dd) / 2) ** 2 + b * c
+            root = mp.sqrt(disc) if disc >= 0 else mp.mpc(0, mp.sqrt(-disc))
+            ev.extend([half + root, half - root])
         else:
             sub = mp.matrix([[entries[r][c] for c in block] for r in block])
             ev.extend(mp.eig(sub, left=False, right=False))

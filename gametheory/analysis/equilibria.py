@@ -113,7 +113,7 @@ from .algebra import (
 )
 from .continua import _continuum, _numeric_continuum
 from .restpoints import RestPoint, RestPoints, RestPointSet
-from .shortcuts import dominated_on_face, linear_solution, rational_payoffs
+from .shortcuts import dominated_on_face, linear_solution, precision_context, rational_payoffs
 
 __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
 
@@ -374,8 +374,7 @@ def _linear_point(system: _SupportSystem, solution: list[Any], names: Any, resid
     The same acceptance as the Groebner path: the last unknown in (0, 1) and every support
     share above ``_POSITIVE``, at 50 digits.
     """
-    mp = mpmath.MPContext()
-    mp.dps = _DIGITS
+    mp = precision_context(_DIGITS)
     exact_vals = [sympy.Rational(int(v.numerator), int(v.denominator)) for v in solution]
     values_mp = [mp.mpf(v.p) / v.q for v in exact_vals]
     if not 0 < values_mp[-1] < 1 or not all(v > _POSITIVE for v in system.support_shares(values_mp)):

@@ -101,6 +101,31 @@ def grevlex_order() -> ReversedGradedLexOrder:
     return grevlex
 
 
+_CONTEXTS: dict[int, Any] = {}
+
+
+def precision_context(dps: int) -> Any:
+    """A shared :class:`mpmath.MPContext` at ``dps`` digits (creating one costs about a millisecond).
+
+    Callers must not change its precision (``extraprec`` and ``workdps`` restore it).  Inside
+    :func:`_without_shortcuts` a new context each call, as before.
+
+    Examples
+    --------
+    >>> precision_context(50).dps, precision_context(50) is precision_context(50)
+    (50, True)
+    """
+    import mpmath
+
+    ctx = _CONTEXTS.get(dps) if enabled() else None
+    if ctx is None or ctx.dps != dps:
+        ctx = mpmath.MPContext()
+        ctx.dps = dps
+        if enabled():
+            _CONTEXTS[dps] = ctx
+    return ctx
+
+
 def rational_payoffs(payoffs: list[np.ndarray]) -> list[dict[tuple[int, ...], Any]]:
     """The exact payoff arrays as ``{profile index: gmpy2/python rational}`` (fast exact comparisons)."""
     from sympy import QQ
