@@ -144,3 +144,23 @@ def test_analyze_same_with_and_without_shortcuts(sizes, seed, parametric):
         assert a.exact == b.exact or all(sympy.simplify(u - v) == 0 for u, v in zip(a.exact, b.exact))
         np.testing.assert_allclose(a.point, b.point, rtol=0, atol=1e-14)  # the same exact point, rounded
         np.testing.assert_allclose(a.eigenvalues, b.eigenvalues, rtol=1e-12, atol=1e-12)  # 60-digit values
+
+
+def test_polished_real_roots_against_polyroots():
+    import mpmath
+
+    from gametheory.analysis.algebra import _polished_real_roots
+    from gametheory.analysis.shortcuts import precision_context
+
+    mp = precision_context(50)
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        coeffs = [mp.mpf(int(v)) for v in rng.integers(-9, 10, size=int(rng.integers(4, 8)))]
+        if coeffs[0] == 0:
+            continue
+        ref = mpmath.polyroots(coeffs, maxsteps=400, extraprec=200)
+        real = sorted(mpmath.re(z) for z in ref if abs(mpmath.im(z)) < mpmath.mpf(10) ** -25)
+        got = _polished_real_roots(coeffs, len(real), mp)
+        assert got is not None and all(abs(a - b) < mpmath.mpf(10) ** -45 for a, b in zip(got, real))
+    # a wrong count of real roots is refused (the caller then uses polyroots)
+    assert _polished_real_roots([mp.mpf(1), mp.mpf(0), mp.mpf(-2)], 1, mp) is None

@@ -15,7 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
 from .restpoints import Support
-from .shortcuts import precision_context
+from .shortcuts import enabled, precision_context
 
 __all__ = ["support_patterns", "bezout_bound"]
 
@@ -329,9 +329,11 @@ def _solve_zero_dimensional(
             ]
         else:  # CRootOf: its k-th real root in increasing order, computed by mpmath (faster than evalf)
             coeffs = [mp.mpf(c.p) / c.q for c in (sympy.Rational(v) for v in factor.all_coeffs())]
-            found = mp.polyroots(coeffs, maxsteps=400, extraprec=4 * _DIGITS)
-            eps = mp.mpf(10) ** (-(_DIGITS // 2))
-            numeric_roots = sorted(mp.re(z) for z in found if abs(mp.im(z)) <= eps * (1 + abs(z)))
+            numeric_roots = _polished_real_roots(coeffs, len(exact_roots), mp) if enabled() else None
+            if numeric_roots is None:
+                found = mp.polyroots(coeffs, maxsteps=400, extraprec=4 * _DIGITS)
+                eps = mp.mpf(10) ** (-(_DIGITS // 2))
+                numeric_roots = sorted(mp.re(z) for z in found if abs(mp.im(z)) <= eps * (1 + abs(z)))
             if len(numeric_roots) != len(exact_roots):  # pragma: no cover - fall back to sympy's evalf
                 numeric_roots = [mp.mpmathify(str(sympy.N(r, _DIGITS + 10))) for r in exact_roots]
         for r, r_mp in zip(exact_roots, numeric_roots):
@@ -344,6 +346,40 @@ def _solve_zero_dimensional(
                 expr = sympy.Add(*(to_sympy(c) * r**e for e, c in g.items()))
                 exact.append(sympy.expand(expr) if low_degree else expr)
             out.append(((*exact, r), [*values_mp, r_mp]))
+    return out
+
+
+def _polished_real_roots(coeffs: list[Any], count: int, mp: Any) -> list[Any] | None:
+    """The ``count`` real roots of a squarefree polynomial, increasing, at ``mp``'s precision, or ``None``.
+
+    Double-precision roots (:func:`numpy.roots`) polished by Newton's method at full precision.
+    Accepted only when exactly ``count`` (the number of real roots, known exactly) distinct real
+    roots come out, each converged; otherwise ``None`` and the caller uses :func:`mpmath.polyroots`.
+    Much faster than ``polyroots`` at 50 digits with 200 extra bits, and as accurate.
+    """
+    with np.errstate(all="ignore"):
+        approx = np.roots([float(c) for c in coeffs])
+    real = sorted(z.real for z in approx if abs(z.imag) <= 1e-7 * (1 + abs(z)))
+    if len(real) != count or not all(np.isfinite(real)):
+        return None
+    deriv = [c * (len(coeffs) - 1 - k) for k, c in enumerate(coeffs[:-1])]
+    tol = mp.mpf(10) ** (-(mp.dps - 5))
+    out = []
+    for r0 in real:
+        r = mp.mpf(r0)
+        for _ in range(30):
+            step = mp.polyval(coeffs, r) / mp.polyval(deriv, r) if mp.polyval(deriv, r) else None
+            if step is None:
+                return None
+            r -= step
+            if abs(step) <= tol * (1 + abs(r)):
+                break
+        else:
+            return None
+        out.append(r)
+    gap = mp.mpf(10) ** (-(mp.dps // 2))
+    if any(b - a <= gap * (1 + abs(a)) for a, b in zip(out, out[1:])):
+        return None  # two starts converged to one root: let polyroots decide
     return out
 
 
