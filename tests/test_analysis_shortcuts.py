@@ -158,7 +158,7 @@ def test_polished_real_roots_against_polyroots():
         coeffs = [mp.mpf(int(v)) for v in rng.integers(-9, 10, size=int(rng.integers(4, 8)))]
         if coeffs[0] == 0:
             continue
-        ref = mpmath.polyroots(coeffs, maxsteps=400, extraprec=200)
+        ref = mp.polyroots(coeffs, maxsteps=400, extraprec=200)
         real = sorted(mpmath.re(z) for z in ref if abs(mpmath.im(z)) < mpmath.mpf(10) ** -25)
         got = _polished_real_roots(coeffs, len(real), mp)
         assert got is not None and all(abs(a - b) < mpmath.mpf(10) ** -45 for a, b in zip(got, real))
