@@ -15,6 +15,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError
 from ..game import Game
 from .restpoints import Support
+from .shortcuts import enabled, precision_context
 
 __all__ = ["support_patterns", "bezout_bound"]
 
@@ -87,8 +88,9 @@ class _SupportSystem:
     """
 
     def __init__(self, dyn: Dynamics, payoffs: list[np.ndarray], support: tuple[tuple[int, ...], ...]):
-        from sympy.polys.orderings import grevlex
         from sympy.polys.rings import ring
+
+        from .shortcuts import grevlex_order
 
         game = dyn.game
         self.dyn = dyn
@@ -119,7 +121,7 @@ class _SupportSystem:
         self.ring = None
         if self.m == 0:
             return
-        R, *gens = ring(self.unknowns, sympy.QQ, grevlex)
+        R, *gens = ring(self.unknowns, sympy.QQ, grevlex_order())
         self.ring = R
         one = R.one
         share_polys = []
@@ -229,8 +231,7 @@ def _shape_position(polys: list[dict], m: int) -> list[dict] | None:
 def _triangular_numeric(polys: list[dict], m: int, to_sympy: Any) -> list[list[Any]]:
     """Real solutions in (0, 1)^m of a zero-dimensional lex Groebner basis, at high precision."""
 
-    mp = mpmath.MPContext()
-    mp.dps = _DIGITS
+    mp = precision_context(_DIGITS)
     terms = []
     for p in polys:
         row = []
@@ -301,8 +302,7 @@ def _solve_zero_dimensional(
     out: list[tuple[tuple[sympy.Expr, ...] | None, list[Any]]] = []
     if shape is None:
         return [(None, sol) for sol in _triangular_numeric(polys, m, to_sympy)]
-    mp = mpmath.MPContext()
-    mp.dps = _DIGITS
+    mp = precision_context(_DIGITS)
     last = system.unknowns[-1]
     uni = sympy.Poly.from_dict({(e,): to_sympy(c) for e, c in shape[-1].items()}, last, domain=sympy.QQ)
     for factor, _ in uni.factor_list()[1]:
@@ -317,7 +317,11 @@ def _solve_zero_dimensional(
                 if 0 < r_mp < 1:
                     out.append((None, [*(_evaluate_mp(g, r_mp, to_sympy, mp) for g in shape[:-1]), r_mp]))
             continue
-        exact_roots = factor.real_roots()
+        if factor.degree() == 1:  # the rational root, as real_roots() gives it, without its root isolation
+            c1, c0 = factor.all_coeffs()
+            exact_roots = [sympy.Rational(-c0, c1)]
+        else:
+            exact_roots = factor.real_roots()
         if low_degree:
             numeric_roots = [
                 mp.mpf(r.p) / r.q if r.is_Rational else mp.mpmathify(str(sympy.N(r, _DIGITS + 10)))
@@ -325,9 +329,11 @@ def _solve_zero_dimensional(
             ]
         else:  # CRootOf: its k-th real root in increasing order, computed by mpmath (faster than evalf)
             coeffs = [mp.mpf(c.p) / c.q for c in (sympy.Rational(v) for v in factor.all_coeffs())]
-            found = mp.polyroots(coeffs, maxsteps=400, extraprec=4 * _DIGITS)
-            eps = mp.mpf(10) ** (-(_DIGITS // 2))
-            numeric_roots = sorted(mp.re(z) for z in found if abs(mp.im(z)) <= eps * (1 + abs(z)))
+            numeric_roots = _polished_real_roots(coeffs, len(exact_roots), mp) if enabled() else None
+            if numeric_roots is None:
+                found = mp.polyroots(coeffs, maxsteps=400, extraprec=4 * _DIGITS)
+                eps = mp.mpf(10) ** (-(_DIGITS // 2))
+                numeric_roots = sorted(mp.re(z) for z in found if abs(mp.im(z)) <= eps * (1 + abs(z)))
             if len(numeric_roots) != len(exact_roots):  # pragma: no cover - fall back to sympy's evalf
                 numeric_roots = [mp.mpmathify(str(sympy.N(r, _DIGITS + 10))) for r in exact_roots]
         for r, r_mp in zip(exact_roots, numeric_roots):
@@ -340,6 +346,40 @@ def _solve_zero_dimensional(
                 expr = sympy.Add(*(to_sympy(c) * r**e for e, c in g.items()))
                 exact.append(sympy.expand(expr) if low_degree else expr)
             out.append(((*exact, r), [*values_mp, r_mp]))
+    return out
+
+
+def _polished_real_roots(coeffs: list[Any], count: int, mp: Any) -> list[Any] | None:
+    """The ``count`` real roots of a squarefree polynomial, increasing, at ``mp``'s precision, or ``None``.
+
+    Double-precision roots (:func:`numpy.roots`) polished by Newton's method at full precision.
+    Accepted only when exactly ``count`` (the number of real roots, known exactly) distinct real
+    roots come out, each converged; otherwise ``None`` and the caller uses :func:`mpmath.polyroots`.
+    Much faster than ``polyroots`` at 50 digits with 200 extra bits, and as accurate.
+    """
+    with np.errstate(all="ignore"):
+        approx = np.roots([float(c) for c in coeffs])
+    real = sorted(z.real for z in approx if abs(z.imag) <= 1e-7 * (1 + abs(z)))
+    if len(real) != count or not all(np.isfinite(real)):
+        return None
+    deriv = [c * (len(coeffs) - 1 - k) for k, c in enumerate(coeffs[:-1])]
+    tol = mp.mpf(10) ** (-(mp.dps - 5))
+    out = []
+    for r0 in real:
+        r = mp.mpf(r0)
+        for _ in range(30):
+            step = mp.polyval(coeffs, r) / mp.polyval(deriv, r) if mp.polyval(deriv, r) else None
+            if step is None:
+                return None
+            r -= step
+            if abs(step) <= tol * (1 + abs(r)):
+                break
+        else:
+            return None
+        out.append(r)
+    gap = mp.mpf(10) ** (-(mp.dps // 2))
+    if any(b - a <= gap * (1 + abs(a)) for a, b in zip(out, out[1:])):
+        return None  # two starts converged to one root: let polyroots decide
     return out
 
 
@@ -399,7 +439,15 @@ def _numeric_support(
 
     gens = system.unknowns
     eqs = sympy.Matrix(system.equations)
-    jac = eqs.jacobian(gens)
+    from .shortcuts import enabled
+
+    if enabled() and system.ring is not None and len(system.polys) == len(gens):
+        # the same derivatives, taken on the ring's polynomials (sympy's Matrix.jacobian is slow)
+        to_expr = system.ring.to_sympy if hasattr(system.ring, "to_sympy") else (lambda q: q.as_expr())
+        ring_gens = system.ring.gens
+        jac = sympy.Matrix([[to_expr(q.diff(g)) for g in ring_gens] for q in system.polys])
+    else:
+        jac = eqs.jacobian(gens)
     f = _numeric_function("support_equations", list(eqs), gens)
     jf = _numeric_function("support_jacobian", jac, gens)
 

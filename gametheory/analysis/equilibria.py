@@ -43,6 +43,13 @@ into exact rationals (their shortest decimal representation: ``0.1`` is
    the free coordinate for one-dimensional sets and a sampled description
    otherwise.  An arbitrary point of a continuum is never reported as a rest point.
 
+Shortcuts (:mod:`gametheory.analysis.shortcuts`), same answers: a face on which some
+population has a strategy of its support weakly dominated (strictly somewhere) by another
+holds no rest point inside it and is skipped (an exact sign test on the payoffs; not with
+``method="numeric"`` nor once the work budget is used up; a support skipped this way is
+proven empty, so it does not make the result incomplete); a system whose equations all have degree one (every face of a
+two-population game) is solved by exact Gauss-Jordan elimination instead of a Groebner basis.
+
 Only real solutions with every support share strictly positive are kept.
 For a game with 2 strategies per population this enumerates every rest point:
 the answer is certified complete (``RestPoints.complete``).
@@ -90,6 +97,7 @@ from ..dynamics.base import Dynamics
 from ..errors import AnalysisError, ParameterError
 from ..game import Game
 from ..progress import progress_reporter
+from . import shortcuts
 from .algebra import (
     _DIGITS,
     _POSITIVE,
@@ -105,6 +113,7 @@ from .algebra import (
 )
 from .continua import _continuum, _numeric_continuum
 from .restpoints import RestPoint, RestPoints, RestPointSet
+from .shortcuts import dominated_on_face, linear_solution, precision_context, rational_payoffs
 
 __all__ = ["rest_points", "rest_points_at", "exact_parameter_values", "WORK_BUDGET_SECONDS"]
 
@@ -336,6 +345,7 @@ def rest_points_at(
     progress = check_flag(progress, name="progress", error=AnalysisError)
     exact_params = dict(exact_params)
     key = (
+        shortcuts.enabled(),
         id(dyn),
         dyn.game.fingerprint,
         tuple(exact_params.items()),
@@ -358,6 +368,24 @@ def rest_points_at(
     return result
 
 
+def _linear_point(system: _SupportSystem, solution: list[Any], names: Any, residual: Any) -> list[RestPoint]:
+    """The rest point (if inside the face) of a support system with the unique rational ``solution``.
+
+    The same acceptance as the Groebner path: the last unknown in (0, 1) and every support
+    share above ``_POSITIVE``, at 50 digits.
+    """
+    mp = precision_context(_DIGITS)
+    exact_vals = [sympy.Rational(int(v.numerator), int(v.denominator)) for v in solution]
+    values_mp = [mp.mpf(v.p) / v.q for v in exact_vals]
+    if not 0 < values_mp[-1] < 1 or not all(v > _POSITIVE for v in system.support_shares(values_mp)):
+        return []
+    reduced_mp = system.reduced_values(values_mp)
+    x = np.array([float(v) for v in reduced_mp])
+    digits = tuple(mpmath.nstr(v, _DIGITS) for v in reduced_mp)
+    exact = tuple(sympy.sympify(v) for v in system.reduced_values(exact_vals))
+    return [RestPoint(x, names, exact, None, True, residual(x), digits)]
+
+
 def _rest_points(
     dyn: Dynamics,
     exact_params: dict[str, sympy.Rational],
@@ -370,6 +398,7 @@ def _rest_points(
     progress: bool = False,
 ) -> RestPoints:
     game = dyn.game
+    fast = shortcuts.enabled()
     payoffs, notes = _exact_payoffs(game, exact_params)
     pvec = np.array([float(v) for v in exact_params.values()], dtype=float)
     rhs = dyn.compiled("rhs")
@@ -388,8 +417,16 @@ def _rest_points(
     started = time.perf_counter()
     patterns = support_patterns(game)
     bar = progress_reporter(len(patterns), "rest_points", progress, unit="supports")
+    payoffs_q = rational_payoffs(payoffs) if fast else None
     for support in patterns:
         bar.update()
+        if (
+            fast
+            and method != "numeric"
+            and time.perf_counter() - started <= work_budget  # over budget: the notes name it as before
+            and dominated_on_face(payoffs_q, support)
+        ):
+            continue  # a strategy dominated on the face: no rest point inside it, proven (see shortcuts)
         names = _support_names(game, support)
         system = _SupportSystem(dyn, payoffs, support)
         if system.m == 0:
@@ -431,6 +468,13 @@ def _rest_points(
                     "(numeric, uncertified) continuum of rest points"
                 )
             continue
+        if fast:
+            kind, solution = linear_solution(system.polys, system.m)
+            if kind == "none":
+                continue
+            if kind == "unique":
+                points.extend(_linear_point(system, solution, names, residual))
+                continue
         nonzero = [q for q in system.polys if q]
         if nonzero:
             from sympy.polys.groebnertools import groebner as _groebner
