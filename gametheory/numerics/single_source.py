@@ -15,18 +15,14 @@ disk cache keeps the machine code:
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from .charts import states_source
+from .kernel_lanes import split_scalar_source
 from .tableaus import MAX_FACTOR, MIN_FACTOR, SAFETY, tableau
 
 __all__ = ["integrator_source", "model_source"]
 
-_LINE_INPUT = re.compile(r"^    (_[xp]\d+) = ([xp])\[(\d+)\]$")
-_LINE_OUTPUT = re.compile(r"^    out\[(\d+)\] = (.+)$")
-_LINE_TEMP = re.compile(r"^    (_c\d+) = (.+)$")
 
 _INTEGRATOR = """
 @intrinsic
@@ -322,30 +318,6 @@ model = numba.cfunc(SIGNATURE, error_model="numpy", cache=CACHE)(model)
 '''
 
 
-def _split_scalar_source(source: str) -> tuple[list[str], list[str]]:
-    """Parameter loads and body of a ``"scalar"`` generated function (``out[k]`` becomes ``F[k]``).
-
-    The state loads ``_x{i} = x[i]`` are dropped (the solver defines ``_x{i}``).
-    Raises ``ValueError`` on any unexpected line, so a change of the generator's
-    format cannot go unnoticed.
-    """
-    lines = source.rstrip("\n").split("\n")
-    if not lines[0].startswith("def ") or lines[-1] != "    return None":
-        raise ValueError("unexpected generated source: no 'def' header or 'return None'")
-    loads, body = [], []
-    for line in lines[1:-1]:
-        if match := _LINE_INPUT.match(line):
-            if match.group(2) == "p":
-                loads.append(f"{match.group(1)} = p[{match.group(3)}]")
-        elif match := _LINE_OUTPUT.match(line):
-            body.append(f"F[{match.group(1)}] = {match.group(2)}")
-        elif match := _LINE_TEMP.match(line):
-            body.append(f"{match.group(1)} = {match.group(2)}")
-        else:
-            raise ValueError(f"unexpected line in generated source: {line!r}")
-    return loads, body
-
-
 def _indent(lines: list[str], depth: int) -> str:
     return "\n".join(" " * (4 * depth) + line for line in lines)
 
@@ -368,7 +340,7 @@ def model_source(scalar_source: str, strategy_counts: tuple[int, ...], chart: st
     True
     """
     d = sum(k - 1 for k in strategy_counts)
-    loads, body = _split_scalar_source(scalar_source)
+    loads, body = split_scalar_source(scalar_source)
     if chart == "log-ratio":
         states = states_source(strategy_counts)
         derivative = ["for a in range(m):", "    out[a] = F[free[a]] - F[ref[a]]"]
